@@ -1,0 +1,144 @@
+"""The native core of hoody-exec (Rust, PyO3). Private: import through `hoody_exec`
+(transpile/bundle) or `hoody_exec.runtime` (isolates)."""
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Final, Literal, final
+
+__version__: Final[str]
+
+# ---------------------------------------------------------------- errors
+class HoodyExecError(Exception):
+    """Root of every error the native core raises."""
+
+class TranspileError(HoodyExecError, ValueError):
+    """Syntax errors in one file. `errors` lists every recovered error; the
+    attributes describe the first one."""
+
+    filename: str
+    line: int  # 1-based
+    column: int  # 1-based
+    errors: list[SyntaxIssue]
+
+@final
+class SyntaxIssue:
+    filename: str
+    line: int
+    column: int
+    message: str
+    frame: str  # the source lines around it with a caret
+
+class BundleError(HoodyExecError, ValueError):
+    """An import could not be resolved or a module could not be read."""
+
+    filename: str  # the importing file, relative to the root
+    line: int
+    column: int
+    specifier: str | None
+
+class EngineError(HoodyExecError, RuntimeError):
+    """V8 could not be started (library missing, wrong version) or an isolate
+    could not be created."""
+
+class JsError(HoodyExecError):
+    """JavaScript threw. Positions are mapped through the source map."""
+
+    name: str  # "TypeError", ...
+    message: str
+    stack: str  # mapped stack
+    filename: str | None
+    line: int | None  # 1-based, in the original file
+    column: int | None  # 1-based
+
+class IsolateTerminated(HoodyExecError):
+    """The isolate was terminated (Isolate.terminate or close) while the call ran."""
+
+class MemoryLimitExceeded(HoodyExecError):
+    """The isolate went over its memory cap; it is unusable afterwards."""
+
+    limit: int  # bytes
+    used: int  # bytes at the last GC
+
+# ---------------------------------------------------------------- TypeScript
+@final
+class Transpiled:
+    code: str
+    map: str  # source map JSON
+    imports: list[str]  # specifiers in source order, without duplicates
+
+def transpile(source: str, filename: str = "script.ts") -> Transpiled: ...
+
+@final
+class Bundle:
+    code: str
+    map: str
+    entry: str  # module id of the entry
+    style: Literal["body", "module"]
+    modules: list[str]  # ids of every module in the bundle
+    inputs: list[tuple[str, str]]  # (absolute path, sha256 hex) of every file read
+    hash: str  # sha256 over every input and the options
+
+def bundle(
+    root: str,
+    entry: str,
+    *,
+    injected: Sequence[str] = ...,
+    global_name: str = "__hoody_entry",
+) -> Bundle:
+    """Bundle `entry` (a path relative to `root`) and its relative imports."""
+
+# ---------------------------------------------------------------- engine
+def v8_version() -> str:
+    """Starts V8 if needed (lazily: after the server forked) and returns its version."""
+
+def context_count() -> int:
+    """Live isolates in this process (for tests and metrics)."""
+
+HostHandler = Callable[[int, str, bytes], None]
+
+@final
+class Isolate:
+    """One V8 isolate with its own thread. Methods returning futures must be called
+    on a running asyncio loop; results are delivered on that loop."""
+
+    def __init__(self, *, memory_limit: int = 134_217_728) -> None: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def alive(self) -> bool: ...
+    def set_host_handler(self, handler: HostHandler | None) -> None:
+        """`handler(id, op, data)` runs on the loop for every `__hoody.host.post`
+        (id 0) and `__hoody.host.request` (id > 0, answer with resolve/reject)."""
+    def eval(
+        self, code: str, filename: str = "<eval>", source_map: str | None = None
+    ) -> asyncio.Future[str | float | int | bool | None]:
+        """Run a classic script; resolves with its completion value if it is a
+        primitive (None otherwise). `source_map` maps errors back."""
+    def call(self, payload: str | bytes) -> asyncio.Future[str | bytes]:
+        """`await __hoody.onCall(payload)` inside the isolate."""
+    def resolve(self, request_id: int, value: str | bytes) -> None: ...
+    def reject(self, request_id: int, message: str) -> None: ...
+    def terminate(self) -> None:
+        """Stop all JavaScript now; pending calls fail with IsolateTerminated; the
+        isolate is dead afterwards (free it off the loop: it is freed in the background)."""
+    def heap_stats(self) -> dict[str, int]: ...
+    def memory_limit_reached(self) -> bool: ...
+    def close(self) -> None: ...
+
+@final
+class IsolatePool:
+    """Pre-created, never-used isolates (with `prelude` already evaluated), refilled
+    by a background thread."""
+
+    def __init__(
+        self,
+        size: int,
+        *,
+        memory_limit: int = 134_217_728,
+        prelude: Sequence[tuple[str, str]] = (),
+    ) -> None: ...
+    def take(self) -> Isolate:
+        """A ready isolate; creates one inline if the pool is empty."""
+    @property
+    def ready(self) -> int: ...
+    def close(self) -> None: ...
