@@ -1,0 +1,524 @@
+//! One V8 isolate driven through libmini_racer: creation with the bootstrap,
+//! evaluations, calls into `__hoody.onCall`, host messages through the mailbox,
+//! termination and teardown.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::Arc;
+
+use crossbeam_channel::bounded;
+use parking_lot::{Mutex, RwLock};
+
+use crate::backend::{Done, HostHandler, IsolateConfig, JsIsolate};
+use crate::error::{EngineError, Failure, JsError};
+use crate::ffi::{kind, MiniRacerApi};
+use crate::hostops::{self, OpError};
+use crate::mailbox::*;
+use crate::registry::{self, Entry, OwnedValue};
+use crate::stackmap::SourceMaps;
+use crate::supervisor;
+use crate::value::{HostMessage, Payload, Primitive};
+
+const BOOTSTRAP: &str = include_str!("bootstrap.js");
+
+const ALIVE: u8 = 0;
+const TERMINATED: u8 = 1;
+const OUT_OF_MEMORY: u8 = 2;
+
+/// Handles the isolate keeps for its whole life.
+struct Handles {
+    dispatch: OwnedValue,
+    settle: OwnedValue,
+    argv: OwnedValue,
+    mailbox: OwnedValue,
+    _host_fn: OwnedValue,
+}
+
+/// A message being received in chunks.
+struct Partial {
+    kind: i32,
+    id: u32,
+    op: String,
+    data: Vec<u8>,
+}
+
+pub struct Inner {
+    api: &'static MiniRacerApi,
+    pub(crate) ctx: u64,
+    host_callback_id: u64,
+    memory_limit: usize,
+    state: AtomicU8,
+    handles: RwLock<Option<Handles>>,
+    partial: Mutex<Option<Partial>>,
+    calls: Mutex<HashMap<u32, Done<Payload>>>,
+    next_call: AtomicU32,
+    host_handler: RwLock<Option<HostHandler>>,
+    binary_replies: Mutex<HashMap<u32, (Vec<u8>, usize)>>,
+    maps: RwLock<SourceMaps>,
+}
+
+/// The public isolate: freed (in the background) when dropped.
+pub struct MrIsolate {
+    inner: Arc<Inner>,
+}
+
+impl MrIsolate {
+    pub fn create(api: &'static MiniRacerApi, config: &IsolateConfig) -> Result<Self, EngineError> {
+        // SAFETY: V8 is initialised (runtime::start) before the library is handed out.
+        let ctx = unsafe { (api.init_context)(registry::on_callback) };
+        if ctx == 0 {
+            return Err(EngineError::Create("mr_init_context returned no context".into()));
+        }
+        // SAFETY: plain setters on a live context.
+        unsafe {
+            (api.set_hard_memory_limit)(ctx, config.memory_limit);
+            (api.set_soft_memory_limit)(ctx, config.memory_limit / 10 * 8);
+        }
+        let inner = Arc::new(Inner {
+            api,
+            ctx,
+            host_callback_id: registry::next_id(),
+            memory_limit: config.memory_limit,
+            state: AtomicU8::new(ALIVE),
+            handles: RwLock::new(None),
+            partial: Mutex::new(None),
+            calls: Mutex::new(HashMap::new()),
+            next_call: AtomicU32::new(1),
+            host_handler: RwLock::new(None),
+            binary_replies: Mutex::new(HashMap::new()),
+            maps: RwLock::new(SourceMaps::default()),
+        });
+        let isolate = MrIsolate { inner };
+        isolate.inner.bootstrap().map_err(|e| {
+            EngineError::Create(format!("the engine bootstrap failed: {e}"))
+        })?;
+        supervisor::count_created();
+        Ok(isolate)
+    }
+}
+
+impl Drop for MrIsolate {
+    fn drop(&mut self) {
+        self.inner.kill(TERMINATED);
+    }
+}
+
+impl Inner {
+    fn alive(&self) -> bool {
+        self.state.load(Ordering::Acquire) == ALIVE
+    }
+
+    fn wrap(&self, ptr: *mut crate::ffi::ValueHandle) -> OwnedValue {
+        OwnedValue::new(self.api, self.ctx, ptr)
+    }
+
+    fn string_value(&self, text: &str) -> OwnedValue {
+        // SAFETY: the bytes are copied by libmini_racer before it returns.
+        let ptr = unsafe {
+            (self.api.alloc_string_val)(
+                self.ctx,
+                text.as_ptr() as *const std::ffi::c_char,
+                text.len() as u64,
+                kind::STR_UTF8,
+            )
+        };
+        self.wrap(ptr)
+    }
+
+    /// Posts an evaluation; `done` receives the raw result on the pump thread.
+    fn post_eval(&self, code: &str, done: registry::TaskDone) {
+        let code = self.string_value(code);
+        let id = registry::next_id();
+        let raw = code.raw();
+        registry::register(id, Entry::Task { ctx: self.ctx, keep: vec![code], done });
+        // SAFETY: live context and handle; the callback owns the result.
+        let task = unsafe { (self.api.eval)(self.ctx, raw, id) };
+        if task == 0 {
+            self.abandon(id);
+        }
+    }
+
+    fn post_call(&self, func: *mut crate::ffi::ValueHandle, this: OwnedValue, argv: *mut crate::ffi::ValueHandle, done: registry::TaskDone) {
+        let id = registry::next_id();
+        let raw_this = this.raw();
+        registry::register(id, Entry::Task { ctx: self.ctx, keep: vec![this], done });
+        // SAFETY: live context and handles; the callback owns the result.
+        let task = unsafe { (self.api.call_function)(self.ctx, func, raw_this, argv, id) };
+        if task == 0 {
+            self.abandon(id);
+        }
+    }
+
+    /// The context is gone: no callback will come, so answer the task ourselves.
+    fn abandon(&self, id: u64) {
+        if let Some(Entry::Task { done, keep, .. }) = registry::unregister(id) {
+            drop(keep);
+            let terminated = self.wrap(std::ptr::null_mut());
+            done(terminated);
+        }
+    }
+
+    fn eval_blocking(&self, code: &str) -> Result<OwnedValue, Failure> {
+        let (tx, rx) = bounded(1);
+        self.post_eval(code, Box::new(move |v| drop(tx.send(v))));
+        let value = rx.recv().map_err(|_| Failure::Engine(EngineError::Dead))?;
+        self.check(value)
+    }
+
+    /// Turns exception results into failures.
+    fn check(&self, value: OwnedValue) -> Result<OwnedValue, Failure> {
+        if value.raw().is_null() {
+            return Err(self.death());
+        }
+        match value.kind() {
+            kind::EXECUTE_EXCEPTION | kind::PARSE_EXCEPTION => {
+                if self.memory_limit_hit() {
+                    return Err(self.memory_failure());
+                }
+                let text = value.text();
+                Err(Failure::Js(self.maps.read().error_from_exception_text(&text)))
+            }
+            kind::OOM_EXCEPTION => Err(self.memory_failure()),
+            kind::TERMINATED => {
+                if self.memory_limit_hit() {
+                    Err(self.memory_failure())
+                } else {
+                    Err(Failure::Terminated)
+                }
+            }
+            kind::VALUE_EXCEPTION | kind::KEY_EXCEPTION => {
+                Err(Failure::Engine(EngineError::Create(value.text())))
+            }
+            _ => Ok(value),
+        }
+    }
+
+    fn death(&self) -> Failure {
+        if self.state.load(Ordering::Acquire) == OUT_OF_MEMORY {
+            self.memory_failure()
+        } else {
+            Failure::Terminated
+        }
+    }
+
+    fn memory_limit_hit(&self) -> bool {
+        // SAFETY: a flag read, safe on any thread.
+        self.state.load(Ordering::Acquire) == OUT_OF_MEMORY
+            || unsafe { (self.api.hard_memory_limit_reached)(self.ctx) }
+    }
+
+    fn memory_failure(&self) -> Failure {
+        Failure::MemoryLimit { limit: self.memory_limit, used: self.memory_limit }
+    }
+
+    fn bootstrap(self: &Arc<Self>) -> Result<(), Failure> {
+        registry::register(self.host_callback_id, Entry::Host(self.clone()));
+        // SAFETY: waits for the pump thread; we are not on it.
+        let host_fn = self.wrap(unsafe { (self.api.make_js_callback)(self.ctx, self.host_callback_id) });
+        let code = BOOTSTRAP.replace("__MAILBOX_BYTES__", &MAILBOX_BYTES.to_string());
+        let install = self.eval_blocking(&format!("{code}\n//# sourceURL=hoody:bootstrap"))?;
+        let argv = self.eval_blocking("[]")?;
+        // SAFETY: synchronous push of the host function into the argument array.
+        drop(self.wrap(unsafe { (self.api.array_push)(self.ctx, argv.raw(), host_fn.raw()) }));
+        // SAFETY: an `undefined` value for `this`.
+        let undefined = self.wrap(unsafe { (self.api.alloc_int_val)(self.ctx, 0, kind::UNDEFINED) });
+        let (tx, rx) = bounded(1);
+        self.post_call(install.raw(), undefined, argv.raw(), Box::new(move |v| drop(tx.send(v))));
+        let mailbox = self.check(rx.recv().map_err(|_| Failure::Engine(EngineError::Dead))?)?;
+        if mailbox.kind() != kind::SHARED_ARRAY_BUFFER || mailbox.handle().len != MAILBOX_BYTES {
+            return Err(Failure::Engine(EngineError::Create("the bootstrap returned no mailbox".into())));
+        }
+        let dispatch = self.eval_blocking("__hoody_dispatch")?;
+        let settle = self.eval_blocking("__hoody_settle")?;
+        self.eval_blocking("delete globalThis.__hoody_dispatch; delete globalThis.__hoody_settle;")?;
+        *self.handles.write() = Some(Handles { dispatch, settle, argv, mailbox, _host_fn: host_fn });
+        Ok(())
+    }
+
+    /// Runs on the pump thread whenever JavaScript calls the host function.
+    pub(crate) fn on_host_callback(&self) {
+        let handles = self.handles.read();
+        let Some(h) = handles.as_ref() else { return };
+        let mb = h.mailbox.handle();
+        // SAFETY: JavaScript is paused inside this callback; the buffer is alive.
+        let mailbox = unsafe { Mailbox::new(mb.bytes_ptr(), mb.len) };
+        let kind = mailbox.word(H_KIND);
+        match kind {
+            K_RANDOM | K_DIGEST | K_HMAC => self.sync_op(&mailbox, kind),
+            K_TAKE => self.take_binary(&mailbox),
+            K_POST | K_REQUEST | K_RESULT | K_ERROR => {
+                drop(handles);
+                if let Some(message) = self.receive_chunk(&mailbox) {
+                    self.on_message(message);
+                }
+            }
+            _ => mailbox.reply(STATUS_TYPE_ERROR, format!("unknown host message kind {kind}").as_bytes()),
+        }
+    }
+
+    fn sync_op(&self, mailbox: &Mailbox, kind: i32) {
+        let (op, data) = mailbox.message();
+        let alg = String::from_utf8_lossy(op);
+        let result = match kind {
+            K_RANDOM => hostops::random_bytes(mailbox.word(H_EXTRA).max(0) as usize),
+            K_DIGEST => hostops::digest(&alg, data),
+            _ => {
+                let split = (mailbox.word(H_EXTRA).max(0) as usize).min(data.len());
+                hostops::hmac(&alg, &data[..split], &data[split..])
+            }
+        };
+        match result {
+            Ok(bytes) => mailbox.reply(STATUS_OK, &bytes),
+            Err(OpError::Type(m)) => mailbox.reply(STATUS_TYPE_ERROR, m.as_bytes()),
+            Err(OpError::Range(m)) => mailbox.reply(STATUS_RANGE_ERROR, m.as_bytes()),
+        }
+    }
+
+    fn take_binary(&self, mailbox: &Mailbox) {
+        let id = mailbox.word(H_EXTRA) as u32;
+        let mut replies = self.binary_replies.lock();
+        let Some((bytes, offset)) = replies.get_mut(&id) else {
+            mailbox.set_word(H_EXTRA, 0);
+            mailbox.reply(STATUS_OK, &[]);
+            return;
+        };
+        let n = (bytes.len() - *offset).min(mailbox.body_capacity());
+        mailbox.reply(STATUS_OK, &bytes[*offset..*offset + n]);
+        *offset += n;
+        let left = bytes.len() - *offset;
+        mailbox.set_word(H_EXTRA, left as i32);
+        if left == 0 {
+            replies.remove(&id);
+        }
+    }
+
+    fn receive_chunk(&self, mailbox: &Mailbox) -> Option<(i32, u32, String, Payload)> {
+        let (op, data) = mailbox.message();
+        let flags = mailbox.word(H_FLAGS);
+        let mut partial = self.partial.lock();
+        let current = partial.get_or_insert_with(|| Partial {
+            kind: mailbox.word(H_KIND),
+            id: mailbox.word(H_ID) as u32,
+            op: String::from_utf8_lossy(op).into_owned(),
+            data: Vec::new(),
+        });
+        current.data.extend_from_slice(data);
+        if flags & F_MORE != 0 {
+            return None;
+        }
+        let done = partial.take().expect("inserted above");
+        let payload = Payload::from_wire(done.data, flags & F_BINARY != 0);
+        Some((done.kind, done.id, done.op, payload))
+    }
+
+    fn on_message(&self, (kind, id, op, data): (i32, u32, String, Payload)) {
+        match kind {
+            K_RESULT => {
+                if let Some(done) = self.calls.lock().remove(&id) {
+                    done(Ok(data));
+                }
+            }
+            K_ERROR => {
+                if let Some(done) = self.calls.lock().remove(&id) {
+                    done(Err(Failure::Js(self.js_error_from_json(&data))));
+                }
+            }
+            _ => {
+                let handler = self.host_handler.read().clone();
+                match handler {
+                    Some(handler) => handler(HostMessage { id, op, data }),
+                    None if kind == K_REQUEST => self.reject_request(
+                        id,
+                        "Error",
+                        &format!("no host handler for {op:?}: host requests are not served here"),
+                    ),
+                    None => {}
+                }
+            }
+        }
+    }
+
+    fn js_error_from_json(&self, data: &Payload) -> JsError {
+        let text = match data {
+            Payload::Text(t) => t.as_str(),
+            Payload::Bytes(_) => "{}",
+        };
+        let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_owned();
+        self.maps.read().error_from_parts(&field("name"), &field("message"), &field("stack"))
+    }
+
+    fn settle(&self, message: String) {
+        let handles = self.handles.read();
+        let Some(h) = handles.as_ref() else { return };
+        if !self.alive() {
+            return;
+        }
+        let this = self.string_value(&message);
+        self.post_call(h.settle.raw(), this, h.argv.raw(), Box::new(drop::<OwnedValue>));
+    }
+
+    fn reject_request(&self, id: u32, name: &str, message: &str) {
+        let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        self.settle(format!("e{id}:{name}:{message}"));
+    }
+
+    /// Marks the isolate dead, fails what waits on it, and hands it to the reaper.
+    pub(crate) fn kill(self: &Arc<Self>, why: u8) {
+        if self.state.compare_exchange(ALIVE, why, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            return;
+        }
+        let failure = self.death();
+        let calls: Vec<_> = self.calls.lock().drain().map(|(_, d)| d).collect();
+        for done in calls {
+            done(Err(failure.clone()));
+        }
+        supervisor::reap(self.clone());
+    }
+
+    /// Called by the reaper thread: frees every handle, then the context (which
+    /// stops JavaScript and joins the pump thread).
+    pub(crate) fn free(&self) {
+        drop(self.handles.write().take());
+        *self.host_handler.write() = None;
+        // SAFETY: not on the pump thread; pending tasks get cancel callbacks.
+        unsafe { (self.api.free_context)(self.ctx) };
+        registry::unregister(self.host_callback_id);
+        self.binary_replies.lock().clear();
+    }
+
+    /// Called by the watchdog while calls are pending.
+    pub(crate) fn check_memory(self: &Arc<Self>) -> bool {
+        if self.alive() && self.memory_limit_hit() {
+            self.kill(OUT_OF_MEMORY);
+            return false;
+        }
+        self.alive() && !self.calls.lock().is_empty()
+    }
+}
+
+impl JsIsolate for MrIsolate {
+    fn id(&self) -> u64 {
+        self.inner.ctx
+    }
+
+    fn is_alive(&self) -> bool {
+        self.inner.alive()
+    }
+
+    fn memory_limit(&self) -> usize {
+        self.inner.memory_limit
+    }
+
+    fn eval(&self, code: &str, filename: &str, source_map: Option<&str>, done: Done<Primitive>) {
+        let inner = &self.inner;
+        if !inner.alive() {
+            return done(Err(inner.death()));
+        }
+        if let Some(map) = source_map {
+            if let Err(e) = inner.maps.write().insert(filename, map) {
+                return done(Err(Failure::Engine(EngineError::Create(e))));
+            }
+        }
+        let me = inner.clone();
+        let code = format!("{code}\n//# sourceURL={filename}");
+        inner.post_eval(
+            &code,
+            Box::new(move |value| {
+                let result = me.check(value).map(|v| primitive(&v));
+                if matches!(result, Err(Failure::MemoryLimit { .. })) {
+                    me.kill(OUT_OF_MEMORY);
+                }
+                done(result)
+            }),
+        );
+    }
+
+    fn call(&self, payload: &str, done: Done<Payload>) {
+        let inner = &self.inner;
+        let handles = inner.handles.read();
+        let (Some(h), true) = (handles.as_ref(), inner.alive()) else {
+            return done(Err(inner.death()));
+        };
+        let id = inner.next_call.fetch_add(1, Ordering::Relaxed);
+        inner.calls.lock().insert(id, done);
+        let this = inner.string_value(&format!("{id}:{payload}"));
+        let me = inner.clone();
+        inner.post_call(
+            h.dispatch.raw(),
+            this,
+            h.argv.raw(),
+            Box::new(move |value| {
+                // The dispatch task itself returns undefined; only its failure matters.
+                if let Err(failure) = me.check(value) {
+                    if matches!(failure, Failure::MemoryLimit { .. }) {
+                        me.kill(OUT_OF_MEMORY);
+                    } else if let Some(done) = me.calls.lock().remove(&id) {
+                        done(Err(failure));
+                    }
+                }
+            }),
+        );
+        drop(handles);
+        supervisor::watch(inner);
+    }
+
+    fn resolve(&self, request_id: u32, value: Payload) {
+        match value {
+            Payload::Text(text) => self.inner.settle(format!("r{request_id}:{text}")),
+            Payload::Bytes(bytes) => {
+                self.inner.binary_replies.lock().insert(request_id, (bytes, 0));
+                self.inner.settle(format!("b{request_id}:"));
+            }
+        }
+    }
+
+    fn reject(&self, request_id: u32, error_name: &str, message: &str) {
+        self.inner.reject_request(request_id, error_name, message);
+    }
+
+    fn set_host_handler(&self, handler: Option<HostHandler>) {
+        *self.inner.host_handler.write() = handler;
+    }
+
+    fn terminate(&self) {
+        self.inner.kill(TERMINATED);
+    }
+
+    fn heap_stats(&self) -> Result<HashMap<String, f64>, EngineError> {
+        let inner = &self.inner;
+        if !inner.alive() {
+            return Err(EngineError::Dead);
+        }
+        // SAFETY: waits for the pump thread; we are not on it. NOTE: no lock is held
+        // while waiting, so the pump thread never waits on us.
+        let value = inner.wrap(unsafe { (inner.api.heap_stats)(inner.ctx) });
+        if value.raw().is_null() || value.kind() != kind::STR_UTF8 {
+            return Err(EngineError::Dead);
+        }
+        let json: HashMap<String, serde_json::Value> =
+            serde_json::from_str(&value.text()).map_err(|e| EngineError::Create(e.to_string()))?;
+        Ok(json.into_iter().filter_map(|(k, v)| v.as_f64().map(|n| (k, n))).collect())
+    }
+
+    fn memory_limit_reached(&self) -> bool {
+        self.inner.memory_limit_hit()
+    }
+
+    fn pending_calls(&self) -> usize {
+        self.inner.calls.lock().len()
+    }
+}
+
+fn primitive(value: &OwnedValue) -> Primitive {
+    let h = value.handle();
+    match h.kind() {
+        kind::UNDEFINED => Primitive::Undefined,
+        kind::NULL => Primitive::Null,
+        kind::BOOL => Primitive::Bool(h.int_val() != 0),
+        kind::INTEGER => Primitive::Int(h.int_val()),
+        kind::DOUBLE => Primitive::Double(h.double_val()),
+        kind::STR_UTF8 => Primitive::Str(value.text()),
+        _ => Primitive::Other,
+    }
+}
