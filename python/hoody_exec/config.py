@@ -1,0 +1,48 @@
+"""Server settings: one Struct, passed to Granian's worker processes as JSON.
+
+NOTE: Granian imports the app in each worker process; an environment variable is
+the one channel that survives its spawn/fork on every platform, so the CLI
+encodes the settings into `HOODY_EXEC_CONFIG` and `create_app` decodes them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+CONFIG_ENV = "HOODY_EXEC_CONFIG"
+ADMIN_TOKEN_ENV = "HOODY_EXEC_ADMIN_TOKEN"
+
+
+class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
+    root: str  # the scripts folder (absolute)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    reload: bool = True
+    admin_token: str | None = None
+    log_format: Literal["console", "json"] = "console"
+    env_names: tuple[str, ...] = ()  # `--env NAME`: host variables scripts may read
+    memory_limit_mb: int = 128
+    pool_size: int = 4
+    max_queue: int = 1000  # requests allowed to wait behind one script's @concurrent cap
+    max_body_mb: int = 32
+
+    @property
+    def root_path(self) -> Path:
+        return Path(self.root)
+
+    def to_env(self) -> str:
+        return msgspec.json.encode(self).decode()
+
+    @classmethod
+    def from_env(cls) -> ServerConfig:
+        raw = os.environ.get(CONFIG_ENV)
+        if not raw:
+            raise RuntimeError(
+                f"{CONFIG_ENV} is not set: start the server with `hoody-exec serve DIR`"
+            )
+        return msgspec.json.decode(raw, type=cls)

@@ -1,0 +1,393 @@
+"""Modes and policies over the native isolates: how one call of a script runs.
+
+- serverless: a never-used isolate from the pool per call, closed afterwards;
+  `@concurrent` caps simultaneous calls with a FIFO queue.
+- worker: one warm isolate per script (per program hash), calls interleave on it;
+  a new program (file change) or a dead isolate means a new isolate.
+- `@timeout`: a deadline measured from the request's arrival (queueing and
+  bundling count); past it the JavaScript is terminated.
+
+V8 starts lazily here (first `pool()`), never at import: the server forks its
+workers first (SPEC §4, Granian's process model).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hoody_exec.observability import LogPolicy, get_logger
+from hoody_exec.runtime import native
+from hoody_exec.runtime.fifo import FifoLimiter, QueueFull
+from hoody_exec.runtime.host import HostCall, HostRegistry, default_registry
+from hoody_exec.runtime.limits import (
+    IsolateLost,
+    ScriptFailure,
+    ScriptThrew,
+    memory_exceeded,
+    queue_full,
+    timeout_exceeded,
+)
+from hoody_exec.runtime.loader import LoadedScript, ScriptLoader
+from hoody_exec.runtime.protocol import (
+    CallRequest,
+    CallResponse,
+    decode_response,
+    dispatch_source,
+    encode_call,
+)
+
+T = TypeVar("T")
+
+DEFAULT_MEMORY_LIMIT = 128 * 1024 * 1024
+DEFAULT_POOL_SIZE = 4
+DEFAULT_MAX_QUEUE = 1000
+
+log = get_logger("hoody_exec.runtime")
+
+
+class _Expired(Exception):
+    """The request's deadline passed while waiting for the isolate."""
+
+
+@dataclass
+class RunResult:
+    response: CallResponse
+    cold: bool  # the isolate was created for this call (not pre-created / not warm)
+    timings: dict[str, float] = field(default_factory=dict)  # ms per phase
+
+
+@dataclass
+class _WorkerSlot:
+    isolate: native.Isolate
+    hash: str
+    inflight: int = 0
+    retired: bool = False
+
+
+def prelude_sources() -> list[tuple[str, str]]:
+    """Web API prelude (if the package provides one) followed by the dispatch glue."""
+    sources: list[tuple[str, str]] = []
+    try:
+        from hoody_exec.webapi import prelude_source
+    except ImportError:
+        pass
+    else:
+        sources.append(prelude_source())
+    sources.append(dispatch_source())
+    return sources
+
+
+class Runtime:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        env: dict[str, str],
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        max_queue: int = DEFAULT_MAX_QUEUE,
+        registry: HostRegistry | None = None,
+    ) -> None:
+        self.loader = ScriptLoader(root, env)
+        self.memory_limit = memory_limit
+        self.pool_size = pool_size
+        self.max_queue = max_queue
+        self.registry = registry or default_registry()
+        self._pool: native.IsolatePool | None = None
+        self._workers: dict[str, _WorkerSlot] = {}
+        self._building: dict[str, asyncio.Task[_WorkerSlot]] = {}
+        self._limiters: dict[str, FifoLimiter] = {}
+        self.active_calls = 0
+
+    # ------------------------------------------------------------ lifecycle
+    def pool(self) -> native.IsolatePool:
+        if self._pool is None:
+            self._pool = native.IsolatePool(
+                self.pool_size, memory_limit=self.memory_limit, prelude=prelude_sources()
+            )
+        return self._pool
+
+    def close(self) -> None:
+        for slot in self._workers.values():
+            self._dispose(slot.isolate)
+        self._workers.clear()
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def forget(self, files: list[str]) -> None:
+        """Scripts whose files changed: retire their worker isolates now."""
+        for file in files:
+            slot = self._workers.pop(file, None)
+            if slot is not None:
+                self._retire(slot, file, reason="file changed")
+            self._limiters.pop(file, None)
+
+    # ------------------------------------------------------------ calls
+    async def run(
+        self, script: LoadedScript, call: CallRequest, *, started: float, policy: LogPolicy
+    ) -> RunResult:
+        """Run one call of `script`; raises a ScriptFailure for every error response."""
+        timeout = script.magic.timeout_ms
+        deadline = None if timeout is None else started + timeout / 1000
+        self.active_calls += 1
+        try:
+            if script.magic.mode == "worker":
+                return await self._run_worker(script, call, started, deadline, policy)
+            return await self._run_serverless(script, call, started, deadline, policy)
+        finally:
+            self.active_calls -= 1
+
+    async def _run_serverless(
+        self,
+        script: LoadedScript,
+        call: CallRequest,
+        started: float,
+        deadline: float | None,
+        policy: LogPolicy,
+    ) -> RunResult:
+        timings: dict[str, float] = {}
+        limiter = self._limiter(script)
+        queued_since = time.monotonic()
+        if limiter is not None:
+            try:
+                await _within_deadline(limiter.acquire(), deadline)
+            except QueueFull as full:
+                raise queue_full(script.file, limiter.cap, full.waiting, self.max_queue) from None
+            except _Expired:
+                raise self._timeout(script, started, queued_since, terminated=False) from None
+        queued_ms = (time.monotonic() - queued_since) * 1000
+        timings["queue"] = queued_ms
+        isolate: native.Isolate | None = None
+        terminated = False
+        try:
+            pool = self.pool()
+            cold = pool.ready == 0
+            mark = time.monotonic()
+            isolate = pool.take()
+            isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
+            timings["isolate"] = (time.monotonic() - mark) * 1000
+            mark = time.monotonic()
+            await _native_within(
+                isolate.eval(script.code, script.file, script.source_map), deadline
+            )
+            timings["load"] = (time.monotonic() - mark) * 1000
+            mark = time.monotonic()
+            raw = await _native_within(isolate.call(encode_call(call)), deadline)
+            timings["run"] = (time.monotonic() - mark) * 1000
+            return RunResult(decode_response(raw), cold, timings)
+        except _Expired:
+            terminated = True
+            raise self._timeout(
+                script, started, queued_since, terminated=True, queued_ms=queued_ms
+            ) from None
+        except native.MemoryLimitExceeded as error:
+            terminated = True
+            raise memory_exceeded(script.file, error.limit, error.used) from None
+        except native.JsError as error:
+            raise _threw(error, script, policy) from None
+        finally:
+            if isolate is not None:
+                if terminated:
+                    self._kill(isolate)
+                else:
+                    self._dispose(isolate)
+            if limiter is not None:
+                limiter.release()
+
+    async def _run_worker(
+        self,
+        script: LoadedScript,
+        call: CallRequest,
+        started: float,
+        deadline: float | None,
+        policy: LogPolicy,
+    ) -> RunResult:
+        timings: dict[str, float] = {}
+        mark = time.monotonic()
+        cold = False
+        slot = self._workers.get(script.file)
+        if slot is None or slot.hash != script.hash or not slot.isolate.alive:
+            cold = True
+            try:
+                slot = await _within_deadline(self._worker_slot(script, policy), deadline)
+            except _Expired:
+                raise self._timeout(script, started, started, terminated=False) from None
+            timings["isolate"] = (time.monotonic() - mark) * 1000
+        slot.inflight += 1
+        mark = time.monotonic()
+        try:
+            raw = await _native_within(slot.isolate.call(encode_call(call)), deadline)
+            timings["run"] = (time.monotonic() - mark) * 1000
+            return RunResult(decode_response(raw), cold, timings)
+        except _Expired:
+            self._terminate_worker(script.file, slot, "a request passed its @timeout")
+            raise self._timeout(script, started, started, terminated=True) from None
+        except native.MemoryLimitExceeded as error:
+            self._terminate_worker(script.file, slot, "the isolate passed its memory cap")
+            raise memory_exceeded(script.file, error.limit, error.used) from None
+        except native.IsolateTerminated:
+            raise IsolateLost(
+                f"the worker isolate of {script.file} was terminated while this request ran "
+                "(another request hit a limit); its state was lost and it is being rebuilt",
+                script=script.file,
+                headers=[("retry-after", "0")],
+            ) from None
+        except native.JsError as error:
+            raise _threw(error, script, policy) from None
+        finally:
+            slot.inflight -= 1
+            if slot.retired and slot.inflight == 0:
+                self._dispose(slot.isolate)
+
+    async def _worker_slot(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
+        task = self._building.get(script.file)
+        if task is None or task.done():
+            task = asyncio.get_running_loop().create_task(self._build_worker(script, policy))
+            self._building[script.file] = task
+        return await asyncio.shield(task)
+
+    async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
+        isolate = self.pool().take()
+        # Worker calls interleave, so log lines carry the request id from the glue.
+        isolate.set_host_handler(self._host_handler(isolate, script, None, policy))
+        try:
+            await isolate.eval(script.code, script.file, script.source_map)
+        except native.JsError as error:
+            self._dispose(isolate)
+            raise _threw(error, script, policy) from None
+        except BaseException:
+            self._dispose(isolate)
+            raise
+        old = self._workers.get(script.file)
+        if old is not None:
+            self._retire(old, script.file, reason="new program")
+        slot = _WorkerSlot(isolate, script.hash)
+        self._workers[script.file] = slot
+        if policy.lifecycle:
+            log.debug("worker isolate created", script=script.file, isolate=isolate.id)
+        return slot
+
+    def _terminate_worker(self, file: str, slot: _WorkerSlot, reason: str) -> None:
+        if self._workers.get(file) is slot:
+            del self._workers[file]
+        slot.retired = True
+        self._kill(slot.isolate)
+        log.warning(
+            "worker isolate terminated; its shared state is lost and the next request rebuilds it",
+            script=file,
+            reason=reason,
+        )
+
+    def _retire(self, slot: _WorkerSlot, file: str, *, reason: str) -> None:
+        # Calls still running on the old isolate finish there; it closes after them.
+        slot.retired = True
+        if slot.inflight == 0:
+            self._dispose(slot.isolate)
+        log.info("worker isolate retired", script=file, reason=reason)
+
+    # ------------------------------------------------------------ helpers
+    def _limiter(self, script: LoadedScript) -> FifoLimiter | None:
+        cap = script.magic.concurrent
+        if cap is None:
+            return None
+        limiter = self._limiters.get(script.file)
+        if limiter is None or limiter.cap != cap:
+            limiter = FifoLimiter(cap, self.max_queue)
+            self._limiters[script.file] = limiter
+        return limiter
+
+    def _timeout(
+        self,
+        script: LoadedScript,
+        started: float,
+        queued_since: float,
+        *,
+        terminated: bool,
+        queued_ms: float | None = None,
+    ) -> ScriptFailure:
+        now = time.monotonic()
+        if queued_ms is None:
+            queued_ms = (now - queued_since) * 1000
+        return timeout_exceeded(
+            script.file,
+            script.magic.timeout_ms or 0,
+            round((now - started) * 1000),
+            round(queued_ms),
+            terminated,
+        )
+
+    def _host_handler(
+        self, isolate: native.Isolate, script: LoadedScript, rid: str | None, policy: LogPolicy
+    ) -> Callable[[int, str, bytes], None]:
+        registry = self.registry
+
+        def handle(request_id: int, op: str, data: bytes) -> None:
+            registry.dispatch(HostCall(isolate, request_id, op, data, script.file, rid, policy))
+
+        return handle
+
+    @staticmethod
+    def _dispose(isolate: native.Isolate) -> None:
+        # NOTE: the handler closes over the isolate; dropping it breaks that cycle,
+        # which the garbage collector cannot see through the native object.
+        isolate.set_host_handler(None)
+        isolate.close()
+
+    @staticmethod
+    def _kill(isolate: native.Isolate) -> None:
+        isolate.set_host_handler(None)
+        isolate.terminate()
+
+
+def _threw(error: Any, script: LoadedScript, policy: LogPolicy) -> ScriptThrew:
+    return ScriptThrew(
+        name=getattr(error, "name", None) or "Error",
+        message=getattr(error, "message", None) or str(error),
+        script=getattr(error, "filename", None) or script.file,
+        line=getattr(error, "line", None),
+        column=getattr(error, "column", None),
+        stack=getattr(error, "stack", None) if policy.lifecycle else None,
+    )
+
+
+async def _within_deadline(awaitable: Awaitable[T], deadline: float | None) -> T:
+    """Await a Python coroutine until the deadline (cancelling it when it passes)."""
+    if deadline is None:
+        return await awaitable
+    remaining = deadline - time.monotonic()
+    try:
+        async with asyncio.timeout(max(remaining, 0)):
+            return await awaitable
+    except TimeoutError:
+        raise _Expired from None
+
+
+async def _native_within(future: asyncio.Future[T], deadline: float | None) -> T:
+    """Await a native future until the deadline without cancelling it.
+
+    NOTE: the future belongs to the engine, which completes it when the isolate
+    answers or is terminated; cancelling it from here would race that. Its late
+    outcome is consumed so asyncio does not report it as never retrieved.
+    """
+    timeout = None if deadline is None else max(deadline - time.monotonic(), 0)
+    try:
+        done, _ = await asyncio.wait({future}, timeout=timeout)
+    except asyncio.CancelledError:
+        future.add_done_callback(_consume)
+        raise
+    if not done:
+        future.add_done_callback(_consume)
+        raise _Expired
+    return future.result()
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        future.exception()

@@ -1,0 +1,365 @@
+// hoody-exec dispatch: the glue between one HTTP call and the user's program.
+//
+// Evaluated in every isolate after the Web API prelude and before the bundle.
+// The host calls `__hoody.onCall(payload)` with a JSON string (see
+// runtime/protocol.py `CallRequest`) and gets back a JSON string (`CallResponse`).
+// The user's program is `globalThis.__hoody_entry` (the bundler's output), read at
+// call time so the same glue serves any bundle evaluated afterwards.
+(function () {
+  "use strict";
+  const hoody = globalThis.__hoody;
+  const host = hoody.host;
+
+  // ------------------------------------------------------------------ bytes
+  // NOTE: own UTF-8 and base64 code so the glue works with or without the Web
+  // API prelude (TextEncoder/atob may not exist in a bare isolate).
+  function utf8Encode(text) {
+    if (typeof TextEncoder === "function") return new TextEncoder().encode(text);
+    const out = [];
+    for (let i = 0; i < text.length; i++) {
+      let c = text.codePointAt(i);
+      if (c > 0xffff) i++;
+      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+      if (c < 0x80) out.push(c);
+      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    }
+    return new Uint8Array(out);
+  }
+  function utf8Decode(bytes) {
+    if (typeof TextDecoder === "function") return new TextDecoder().decode(bytes);
+    // Malformed sequences become U+FFFD, as TextDecoder does.
+    let out = "";
+    const cont = (i) => i < bytes.length && (bytes[i] & 0xc0) === 0x80;
+    for (let i = 0; i < bytes.length;) {
+      const b = bytes[i];
+      let c = 0xfffd;
+      let n = 1;
+      if (b < 0x80) c = b;
+      else if (b >= 0xc2 && b < 0xe0 && cont(i + 1)) { c = ((b & 31) << 6) | (bytes[i + 1] & 63); n = 2; }
+      else if (b >= 0xe0 && b < 0xf0 && cont(i + 1) && cont(i + 2)) {
+        c = ((b & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63); n = 3;
+        if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)) c = 0xfffd;
+      } else if (b >= 0xf0 && b < 0xf5 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
+        c = ((b & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63); n = 4;
+        if (c < 0x10000 || c > 0x10ffff) c = 0xfffd;
+      }
+      out += String.fromCodePoint(c);
+      i += n;
+    }
+    return out;
+  }
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const B64_INDEX = new Uint8Array(128);
+  for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+  function base64Encode(bytes) {
+    const parts = [];
+    let chunk = "";
+    let i = 0;
+    for (; i + 2 < bytes.length; i += 3) {
+      const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+      chunk += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+      if (chunk.length > 8192) { parts.push(chunk); chunk = ""; }
+    }
+    if (i < bytes.length) {
+      const n = (bytes[i] << 16) | ((i + 1 < bytes.length ? bytes[i + 1] : 0) << 8);
+      chunk += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : "=") + "=";
+    }
+    parts.push(chunk);
+    return parts.join("");
+  }
+  function base64Decode(text) {
+    const clean = text.replace(/=+$/, "");
+    const out = new Uint8Array((clean.length * 3) >> 2);
+    let o = 0;
+    for (let i = 0; i < clean.length; i += 4) {
+      const n = (B64_INDEX[clean.charCodeAt(i)] << 18) | (B64_INDEX[clean.charCodeAt(i + 1)] << 12) |
+        (B64_INDEX[clean.charCodeAt(i + 2)] << 6) | B64_INDEX[clean.charCodeAt(i + 3)];
+      out[o++] = n >> 16;
+      if (o < out.length) out[o++] = (n >> 8) & 255;
+      if (o < out.length) out[o++] = n & 255;
+    }
+    return out;
+  }
+  function bytesOf(value) {
+    if (value instanceof Uint8Array) return value;
+    if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    return new Uint8Array(value);
+  }
+  function isBinary(value) {
+    return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+  }
+
+  // ------------------------------------------------------------------ fallbacks
+  // A faithful minimal subset of Headers/Request/Response, installed only when the
+  // Web API prelude did not define them (it is loaded first and wins).
+  if (typeof globalThis.Headers !== "function") {
+    class Headers {
+      #map = new Map();
+      constructor(init) {
+        if (init instanceof Headers) init = [...init];
+        else if (init && !Array.isArray(init) && typeof init[Symbol.iterator] !== "function") init = Object.entries(init);
+        for (const [k, v] of init || []) this.append(k, v);
+      }
+      append(k, v) {
+        k = String(k).toLowerCase(); v = String(v).trim();
+        const list = this.#map.get(k);
+        if (list) list.push(v); else this.#map.set(k, [v]);
+      }
+      set(k, v) { this.#map.set(String(k).toLowerCase(), [String(v).trim()]); }
+      get(k) { const l = this.#map.get(String(k).toLowerCase()); return l ? l.join(", ") : null; }
+      getSetCookie() { return [...(this.#map.get("set-cookie") || [])]; }
+      has(k) { return this.#map.has(String(k).toLowerCase()); }
+      delete(k) { this.#map.delete(String(k).toLowerCase()); }
+      forEach(fn, self) { for (const [k, v] of this) fn.call(self, v, k, this); }
+      *entries() { for (const k of [...this.#map.keys()].sort()) yield [k, this.get(k)]; }
+      *keys() { for (const [k] of this.entries()) yield k; }
+      *values() { for (const [, v] of this.entries()) yield v; }
+      [Symbol.iterator]() { return this.entries(); }
+    }
+    globalThis.Headers = Headers;
+  }
+  class Body {
+    #bytes; #used = false;
+    constructor(body) {
+      if (body === undefined || body === null) this.#bytes = null;
+      else if (typeof body === "string") this.#bytes = utf8Encode(body);
+      else if (isBinary(body)) this.#bytes = bytesOf(body).slice();
+      else this.#bytes = utf8Encode(String(body));
+    }
+    get body() { return this.#bytes; }
+    get bodyUsed() { return this.#used; }
+    #take() {
+      if (this.#used) throw new TypeError("Body has already been consumed.");
+      this.#used = true;
+      return this.#bytes || new Uint8Array(0);
+    }
+    async arrayBuffer() { const b = this.#take(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
+    async bytes() { return this.#take().slice(); }
+    async text() { return utf8Decode(this.#take()); }
+    async json() { return JSON.parse(await this.text()); }
+  }
+  if (typeof globalThis.Request !== "function") {
+    class Request extends Body {
+      constructor(input, init = {}) {
+        super(init.body);
+        this.url = String(input instanceof Request ? input.url : input);
+        this.method = String(init.method || "GET").toUpperCase();
+        this.headers = new globalThis.Headers(init.headers);
+        this.signal = init.signal;
+      }
+    }
+    globalThis.Request = Request;
+  }
+  if (typeof globalThis.Response !== "function") {
+    class Response extends Body {
+      constructor(body, init = {}) {
+        super(body);
+        this.status = init.status === undefined ? 200 : init.status;
+        this.statusText = init.statusText || "";
+        this.headers = new globalThis.Headers(init.headers);
+        if (typeof body === "string" && !this.headers.has("content-type")) {
+          this.headers.set("content-type", "text/plain;charset=UTF-8");
+        }
+      }
+      get ok() { return this.status >= 200 && this.status < 300; }
+      static json(data, init = {}) {
+        const r = new Response(JSON.stringify(data), init);
+        r.headers.set("content-type", "application/json");
+        return r;
+      }
+      static redirect(url, status = 302) { return new Response(null, { status, headers: { location: String(url) } }); }
+    }
+    globalThis.Response = Response;
+  }
+
+  // ------------------------------------------------------------------ context
+  // Worker mode keeps this isolate for many calls, so this one object persists;
+  // serverless isolates are fresh per call, so it starts empty every time.
+  const shared = {};
+
+  function headerObject(pairs) {
+    const out = {};
+    for (const [k, v] of pairs) out[k] = k in out ? out[k] + (k === "cookie" ? "; " : ", ") + v : v;
+    return out;
+  }
+
+  function makeLogger(rid) {
+    const emit = (level) => (message, fields) => {
+      let text;
+      try { text = typeof message === "string" ? message : JSON.stringify(message); } catch (_) { text = String(message); }
+      try {
+        host.post("log", JSON.stringify({ level, message: text, fields: fields === undefined ? null : fields, rid, source: "log" }));
+      } catch (_) { /* a field that does not serialise; drop the line rather than fail the call */ }
+    };
+    return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+  }
+
+  function fallbackConsole(log) {
+    const fmt = (args) => args.map((a) => (typeof a === "string" ? a : safeJson(a))).join(" ");
+    return {
+      log: (...a) => log.info(fmt(a)), info: (...a) => log.info(fmt(a)), debug: (...a) => log.debug(fmt(a)),
+      warn: (...a) => log.warn(fmt(a)), error: (...a) => log.error(fmt(a)),
+    };
+  }
+  function safeJson(v) { try { return JSON.stringify(v); } catch (_) { return String(v); } }
+
+  function parseBody(p, bytes, text) {
+    switch (p.body_kind) {
+      case "json":
+        try { return JSON.parse(text); } catch (_) { return text; }
+      case "form": return p.form;
+      case "text": return text;
+      case "bytes": return bytes;
+      default: return undefined;
+    }
+  }
+
+  function buildContext(p) {
+    const headers = headerObject(p.headers);
+    let bytes;
+    let text;
+    if (p.body !== null) {
+      if (p.body_base64) bytes = base64Decode(p.body);
+      else text = p.body;
+    }
+    if (text === undefined && bytes !== undefined && p.body_kind !== "bytes") text = utf8Decode(bytes);
+    const hasBody = p.body !== null && p.method !== "GET" && p.method !== "HEAD";
+    const request = new globalThis.Request(p.url, {
+      method: p.method,
+      headers: p.headers,
+      body: hasBody ? (bytes !== undefined ? bytes : utf8Encode(text)) : undefined,
+    });
+    const body = parseBody(p, bytes, text);
+    const log = makeLogger(p.rid);
+    const console = typeof globalThis.console === "object" && globalThis.console ? globalThis.console : fallbackConsole(log);
+    const req = {
+      method: p.method, url: p.url, path: p.path, query: p.query, params: p.params,
+      headers, body, ip: p.ip, cookies: p.cookies,
+    };
+    return {
+      request, req, body, query: p.query, params: p.params, headers, env: p.env, console, log,
+      fetch: globalThis.fetch, shared: p.mode === "worker" ? shared : {}, requestId: p.rid,
+      script: p.script, mode: p.mode,
+    };
+  }
+
+  // ------------------------------------------------------------------ result → response
+  const HTML_START = /^\s*<(!doctype|html)[\s>]/i;
+
+  async function collectStream(stream) {
+    const reader = stream.getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = typeof value === "string" ? utf8Encode(value) : bytesOf(value);
+      chunks.push(chunk);
+      size += chunk.byteLength;
+    }
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+    return out;
+  }
+
+  function sseEvent(value) {
+    const data = typeof value === "string" ? value : JSON.stringify(value);
+    return data.split("\n").map((line) => "data: " + line).join("\n") + "\n\n";
+  }
+
+  function headerPairs(headers) {
+    const pairs = [];
+    const cookies = typeof headers.getSetCookie === "function" ? headers.getSetCookie() : null;
+    for (const [k, v] of headers) {
+      if (cookies && k === "set-cookie") continue;
+      pairs.push([k, v]);
+    }
+    if (cookies) for (const c of cookies) pairs.push(["set-cookie", c]);
+    return pairs;
+  }
+
+  const TEXTUAL = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
+
+  async function fromResponse(res) {
+    const headers = headerPairs(res.headers);
+    const type = res.headers.get("content-type") || "";
+    // NOTE: streaming seam. A `Response` with a stream body is collected here; the
+    // Web API package replaces this by installing `__hoody.openStream(source)`,
+    // which returns a stream id the host pumps chunk by chunk (`stream` field).
+    if (typeof hoody.openStream === "function" && res.body && typeof res.body.getReader === "function") {
+      return { status: res.status, headers, body: "", body_base64: false, stream: hoody.openStream(res.body) };
+    }
+    if (res.body === null || res.body === undefined) return { status: res.status, headers, body: "", body_base64: false };
+    if (TEXTUAL.test(type)) return { status: res.status, headers, body: await res.text(), body_base64: false };
+    return { status: res.status, headers, body: base64Encode(new Uint8Array(await res.arrayBuffer())), body_base64: true };
+  }
+
+  function isAsyncGenerator(value) {
+    return value !== null && typeof value === "object" &&
+      typeof value[Symbol.asyncIterator] === "function" && typeof value.next === "function";
+  }
+
+  async function toResponse(result) {
+    if (result instanceof globalThis.Response) return fromResponse(result);
+    if (result === undefined) return { status: 204, headers: [], body: "", body_base64: false };
+    if (typeof result === "string") {
+      const type = HTML_START.test(result) ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
+      return { status: 200, headers: [["content-type", type]], body: result, body_base64: false };
+    }
+    if (isBinary(result)) {
+      return {
+        status: 200, headers: [["content-type", "application/octet-stream"]],
+        body: base64Encode(bytesOf(result)), body_base64: true,
+      };
+    }
+    if (typeof ReadableStream === "function" && result instanceof ReadableStream) {
+      if (typeof hoody.openStream === "function") {
+        return { status: 200, headers: [["content-type", "application/octet-stream"]], body: "", body_base64: false, stream: hoody.openStream(result) };
+      }
+      return {
+        status: 200, headers: [["content-type", "application/octet-stream"]],
+        body: base64Encode(await collectStream(result)), body_base64: true,
+      };
+    }
+    if (isAsyncGenerator(result)) {
+      const headers = [["content-type", "text/event-stream; charset=utf-8"], ["cache-control", "no-cache"]];
+      if (typeof hoody.openEventStream === "function") {
+        return { status: 200, headers, body: "", body_base64: false, stream: hoody.openEventStream(result, sseEvent) };
+      }
+      let body = "";
+      for await (const value of result) body += sseEvent(value);
+      return { status: 200, headers, body, body_base64: false };
+    }
+    if (typeof result === "function" || typeof result === "symbol" || typeof result === "bigint") {
+      throw new TypeError(`a script cannot return a ${typeof result}; return an object, a string, bytes or a Response`);
+    }
+    return {
+      status: 200, headers: [["content-type", "application/json"]],
+      body: JSON.stringify(result), body_base64: false,
+    };
+  }
+
+  // ------------------------------------------------------------------ entry
+  async function run(entry, ctx) {
+    if (entry.__hoody_style === "body") return entry.default(ctx);
+    const handler = entry.default;
+    if (typeof handler === "function") return handler(ctx.request, ctx);
+    if (handler && typeof handler.fetch === "function") return handler.fetch(ctx.request, ctx);
+    throw new TypeError("export default must be a function (request, ctx) or an object with a fetch(request, ctx) method");
+  }
+
+  hoody.onCall = async function onCall(payload) {
+    const entry = globalThis.__hoody_entry;
+    if (!entry) throw new Error("no program loaded in this isolate");
+    const p = JSON.parse(payload);
+    const ctx = buildContext(p);
+    // Errors propagate: the engine maps their stack through the source map.
+    const result = await run(entry, ctx);
+    return JSON.stringify(await toResponse(result));
+  };
+  // Exposed for tests of the glue itself.
+  hoody.dispatchInternals = { base64Encode, base64Decode, utf8Encode, utf8Decode };
+})();

@@ -1,0 +1,192 @@
+"""Errors that end a request early, each able to explain itself as JSON.
+
+SPEC §4: every limit names itself, its configured value, what was measured and
+the magic comment or setting that changes it — so nobody has to file an issue to
+decode a 504.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ScriptFailure(Exception):
+    """A request that ends with an error response instead of the script's result."""
+
+    status: int = 500
+
+    def __init__(
+        self, message: str, *, script: str, headers: list[tuple[str, str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.script = script
+        self.headers = headers or []
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, "script": self.script}
+
+    @property
+    def code(self) -> str:
+        return "internal_error"
+
+
+class LimitExceeded(ScriptFailure):
+    """A limit stopped the request (timeout, memory cap, queue full)."""
+
+    def __init__(
+        self,
+        *,
+        limit: str,
+        status: int,
+        message: str,
+        script: str,
+        configured: int,
+        measured: int,
+        unit: str,
+        setting: str,
+        headers: list[tuple[str, str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, script=script, headers=headers)
+        self.limit = limit
+        self.status = status
+        self.configured = configured
+        self.measured = measured
+        self.unit = unit
+        self.setting = setting
+        self.extra = extra or {}
+
+    @property
+    def code(self) -> str:
+        return f"{self.limit}_exceeded"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **super().to_json(),
+            "limit": self.limit,
+            "configured": self.configured,
+            "measured": self.measured,
+            "unit": self.unit,
+            "setting": self.setting,
+            **self.extra,
+        }
+
+
+def timeout_exceeded(
+    script: str, configured_ms: int, elapsed_ms: int, queued_ms: int, terminated: bool
+) -> LimitExceeded:
+    stopped = "; its JavaScript was terminated" if terminated else ""
+    return LimitExceeded(
+        limit="timeout",
+        status=504,
+        message=(
+            f"{script} did not finish within its timeout of {configured_ms} ms "
+            f"(ran {elapsed_ms} ms, {queued_ms} ms of it waiting in the queue){stopped}"
+        ),
+        script=script,
+        configured=configured_ms,
+        measured=elapsed_ms,
+        unit="ms",
+        setting="// @timeout <milliseconds> at the top of the script (0 or unlimited: no limit)",
+        extra={"queued_ms": queued_ms},
+    )
+
+
+def memory_exceeded(script: str, limit_bytes: int, used_bytes: int) -> LimitExceeded:
+    return LimitExceeded(
+        limit="memory",
+        status=500,
+        message=(
+            f"{script} used more memory than the isolate cap of {limit_bytes // 1_048_576} MiB "
+            f"(heap at the last collection: {used_bytes // 1_048_576} MiB); "
+            "the isolate was recycled"
+        ),
+        script=script,
+        configured=limit_bytes,
+        measured=used_bytes,
+        unit="bytes",
+        setting="hoody-exec serve --memory-limit <MiB> (server-wide)",
+    )
+
+
+def queue_full(script: str, cap: int, waiting: int, max_waiting: int) -> LimitExceeded:
+    return LimitExceeded(
+        limit="concurrency_queue",
+        status=503,
+        message=(
+            f"{script} already has {waiting} requests waiting behind its @concurrent cap "
+            f"of {cap}; the queue holds at most {max_waiting}"
+        ),
+        script=script,
+        configured=max_waiting,
+        measured=waiting,
+        unit="requests",
+        setting=(
+            "// @concurrent <n> raises the cap of simultaneous runs; "
+            "hoody-exec serve --max-queue <n> the number allowed to wait"
+        ),
+        headers=[("retry-after", "1")],
+        extra={"concurrent": cap},
+    )
+
+
+class ScriptLoadFailed(ScriptFailure):
+    """The script could not be loaded (magic comments, syntax, imports)."""
+
+    def __init__(self, message: str, *, script: str, problems: list[dict[str, Any]]) -> None:
+        super().__init__(message, script=script)
+        self.problems = problems
+
+    @property
+    def code(self) -> str:
+        return "load_error"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "problems": self.problems}
+
+
+class ScriptThrew(ScriptFailure):
+    """JavaScript threw; positions are those of the original source."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        message: str,
+        script: str,
+        line: int | None,
+        column: int | None,
+        stack: str | None,
+    ) -> None:
+        super().__init__(message, script=script)
+        self.name = name
+        self.line = line
+        self.column = column
+        self.stack = stack
+
+    @property
+    def code(self) -> str:
+        return self.name
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "error": self.name,
+            "message": self.message,
+            "script": self.script,
+            "line": self.line,
+            "column": self.column,
+        }
+        if self.stack is not None:
+            body["stack"] = self.stack
+        return body
+
+
+class IsolateLost(ScriptFailure):
+    """A worker isolate died under a request that did nothing wrong itself."""
+
+    status = 503
+
+    @property
+    def code(self) -> str:
+        return "isolate_terminated"

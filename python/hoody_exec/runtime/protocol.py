@@ -1,0 +1,83 @@
+"""The JSON messages between the host and `js/dispatch.js` (one call = one of each).
+
+NOTE: JSON strings rather than a binary frame: a bare isolate has no TextEncoder
+before the Web API prelude, and JSON keeps the glue testable on its own. Bodies
+that are not text travel as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+from importlib import resources
+from typing import Literal
+
+import msgspec
+
+# Names the bundler declares inside a body-style script (`var request = ctx.request, …`).
+INJECTED: tuple[str, ...] = (
+    "request",
+    "req",
+    "body",
+    "query",
+    "params",
+    "headers",
+    "env",
+    "console",
+    "log",
+    "fetch",
+    "shared",
+)
+
+BodyKind = Literal["none", "json", "form", "text", "bytes"]
+QueryValue = str | list[str]
+FormValue = str | list[str] | dict[str, object]
+
+
+class CallRequest(msgspec.Struct, kw_only=True):
+    rid: str
+    script: str  # module id of the entry, e.g. "users/[id].ts"
+    mode: Literal["worker", "serverless"]
+    method: str
+    url: str
+    path: str
+    query: dict[str, QueryValue]
+    params: dict[str, str]
+    headers: list[tuple[str, str]]  # lower-case names, in arrival order
+    body: str | None = None
+    body_base64: bool = False
+    body_kind: BodyKind = "none"
+    form: dict[str, FormValue] | None = None
+    ip: str | None = None
+    cookies: dict[str, str] = {}
+    env: dict[str, str] = {}
+
+
+class CallResponse(msgspec.Struct, kw_only=True):
+    status: int
+    headers: list[tuple[str, str]]
+    body: str = ""
+    body_base64: bool = False
+    # Seam for streamed bodies (ReadableStream, SSE): an id the Web API host side
+    # pumps; None while results are collected whole inside the isolate.
+    stream: int | None = None
+
+    def body_bytes(self) -> bytes:
+        return base64.b64decode(self.body) if self.body_base64 else self.body.encode()
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(CallResponse)
+
+
+def encode_call(call: CallRequest) -> str:
+    return _encoder.encode(call).decode()
+
+
+def decode_response(data: str | bytes) -> CallResponse:
+    return _decoder.decode(data)
+
+
+def dispatch_source() -> tuple[str, str]:
+    """The dispatch glue as `(code, filename)`, evaluated after the prelude."""
+    code = resources.files(__package__).joinpath("js/dispatch.js").read_text(encoding="utf-8")
+    return code, "hoody:runtime/dispatch.js"

@@ -1,0 +1,355 @@
+"""The ASGI application: request → route → script → policies → runtime → response.
+
+Plain ASGI (Granian runs it). The event loop never runs JavaScript: the runtime
+awaits futures the engine completes from its isolate threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from hoody_exec.config import ServerConfig
+from hoody_exec.observability import LogPolicy, get_logger, redact_headers, redact_query
+from hoody_exec.observability.logging import truncate_body
+from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
+from hoody_exec.runtime.engine import RunResult, Runtime
+from hoody_exec.runtime.limits import ScriptFailure, ScriptLoadFailed
+from hoody_exec.runtime.loader import LoadedScript
+from hoody_exec.runtime.protocol import CallRequest, QueryValue
+from hoody_exec.scripts import load_allowed_env
+from hoody_exec.server import body as bodies
+from hoody_exec.server.asgi import (
+    JSON_HEADERS,
+    ASGIApp,
+    BodyTooLarge,
+    Headers,
+    Receive,
+    Scope,
+    Send,
+    header_list,
+    json_body,
+    read_body,
+    send_response,
+)
+from hoody_exec.server.auth import CHALLENGE, token_matches
+from hoody_exec.server.cors import cors_headers, is_preflight, preflight_headers
+from hoody_exec.server.reload import Watcher
+
+log = get_logger("hoody_exec.server")
+
+
+class HoodyApp:
+    def __init__(self, config: ServerConfig, *, management: ASGIApp | None = None) -> None:
+        self.config = config
+        self.root = config.root_path.resolve()
+        self.routes = LiveRoutes(self.root)
+        self.runtime = Runtime(
+            self.root,
+            env=load_allowed_env(self.root, config.env_names),
+            memory_limit=config.memory_limit_mb * 1024 * 1024,
+            pool_size=config.pool_size,
+            max_queue=config.max_queue,
+        )
+        # The management API (its own issue) mounts here; until then 404 JSON.
+        self.management = management
+        self.watcher: Watcher | None = None
+        self._started = False
+        self.started_at = time.time()
+
+    # ------------------------------------------------------------ ASGI entry
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            if not self._started:
+                await self.startup()
+            await self._http(scope, receive, send)
+        # websocket: `@websocket` has its own issue; Granian closes unknown scopes.
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self.startup()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def startup(self) -> None:
+        """Runs in each worker process after Granian forked it: V8 may start now."""
+        if self._started:
+            return
+        self._started = True
+        if self.config.reload:
+            self.watcher = Watcher(self.root, self.on_changes)
+            self.watcher.start()
+        # Fill the isolate pool off the request path.
+        await asyncio.to_thread(self.runtime.pool)
+
+    async def shutdown(self) -> None:
+        if self.watcher is not None:
+            await self.watcher.stop()
+        self.runtime.close()
+
+    def on_changes(self, paths: set[Path]) -> None:
+        """watchfiles events (this process): routes, caches, env, eager bundles."""
+        if any(path.name == ".env" for path in paths):
+            self.runtime.loader.set_env(load_allowed_env(self.root, self.config.env_names))
+        self.routes.apply_changes(paths)
+        affected = self.runtime.loader.invalidate(paths)
+        self.runtime.forget(affected)
+        for path in paths:
+            try:
+                relative = path.resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+            if self.routes.table.by_file(relative) is not None and path.exists():
+                self.runtime.loader.preload(relative)
+
+    # ------------------------------------------------------------ HTTP
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if path == RESERVED_PREFIX or path.startswith(RESERVED_PREFIX + "/"):
+            await self._reserved(scope, receive, send)
+            return
+        started = time.monotonic()
+        found = self.routes.table.resolve(path)
+        if not isinstance(found, RouteMatch) and self.routes.rescan_if_stale():
+            found = self.routes.table.resolve(path)
+        if not isinstance(found, RouteMatch):
+            await _json(send, 404, {"error": "not_found", "message": found.reason, "path": path})
+            return
+        if not (self.root / found.route.file).is_file():
+            # Deleted a moment ago and the watcher has not told us yet.
+            self.routes.rebuild()
+            await _json(
+                send, 404, {"error": "not_found", "message": "the script was removed", "path": path}
+            )
+            return
+        await Request(self, scope, receive, send, found, started).handle()
+
+    async def _reserved(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == f"{RESERVED_PREFIX}/health" and scope["method"] in ("GET", "HEAD"):
+            await _json(
+                send,
+                200,
+                {
+                    "status": "ok",
+                    "pid": os.getpid(),
+                    "uptime_s": round(time.time() - self.started_at, 3),
+                    "routes": len(self.routes.table),
+                    "active_requests": self.runtime.active_calls,
+                },
+            )
+            return
+        if self.management is not None:
+            await self.management(scope, receive, send)
+            return
+        await _json(
+            send,
+            404,
+            {"error": "not_found", "message": "no such management endpoint", "path": scope["path"]},
+        )
+
+
+async def _json(send: Send, status: int, data: object, headers: Headers | None = None) -> None:
+    await send_response(send, status, JSON_HEADERS + (headers or []), json_body(data))
+
+
+class Request:
+    """One HTTP request to a script; holds what the log line reports."""
+
+    def __init__(
+        self,
+        app: HoodyApp,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        match: RouteMatch,
+        started: float,
+    ) -> None:
+        self.app = app
+        self.scope = scope
+        self.receive = receive
+        self.send = send
+        self.match = match
+        self.started = started
+        self.rid = secrets.token_hex(8)
+        self.method: str = scope["method"]
+        self.headers = header_list(scope)
+        self.query_string: str = scope.get("query_string", b"").decode("latin-1")
+        self.status = 500
+        self.policy = LogPolicy()
+        self.script: LoadedScript | None = None
+        self.result: RunResult | None = None
+        self.body = b""
+        self.response_body = b""
+        self.error: str | None = None
+
+    async def handle(self) -> None:
+        try:
+            await self._handle()
+        finally:
+            self._log()
+
+    async def _handle(self) -> None:
+        file = self.match.route.file
+        try:
+            script = await self.app.runtime.loader.load(file)
+        except ScriptLoadFailed as failure:
+            self.error = failure.message
+            await self._reply_json(failure.status, failure.to_json(), [])
+            return
+        self.script = script
+        magic = script.magic
+        self.policy = LogPolicy(magic.log_level)
+        cors = cors_headers(magic.cors, self.headers)
+        if is_preflight(self.method, magic.cors, self.headers):
+            await self._reply(204, preflight_headers(magic.cors, self.headers), b"")
+            return
+        if magic.token_digest is not None and not token_matches(
+            magic.token_digest, self.headers, self.query_string
+        ):
+            self.error = "missing or wrong token"
+            await self._reply_json(
+                401,
+                {
+                    "error": "unauthorized",
+                    "message": "this script requires a token: Authorization: Bearer <token>, "
+                    "the Basic auth password, X-Token: <token> or ?token=<token>",
+                    "script": file,
+                },
+                [*cors, ("www-authenticate", CHALLENGE)],
+            )
+            return
+        try:
+            self.body = await read_body(self.receive, self.app.config.max_body_mb * 1024 * 1024)
+        except BodyTooLarge:
+            await self._reply_json(
+                413,
+                {
+                    "error": "body_too_large",
+                    "message": f"request bodies are limited to {self.app.config.max_body_mb} MiB",
+                    "limit": "body_size",
+                    "configured": self.app.config.max_body_mb * 1024 * 1024,
+                    "unit": "bytes",
+                    "setting": "hoody-exec serve --max-body <MiB>",
+                    "script": file,
+                },
+                cors,
+            )
+            return
+        try:
+            self.result = await self.app.runtime.run(
+                script, self._call(script), started=self.started, policy=self.policy
+            )
+        except ScriptFailure as failure:
+            self.error = failure.message
+            await self._reply_json(failure.status, failure.to_json(), [*failure.headers, *cors])
+            return
+        response = self.result.response
+        headers = [*response.headers, *cors, ("x-request-id", self.rid)]
+        await self._reply(response.status, headers, response.body_bytes())
+
+    def _call(self, script: LoadedScript) -> CallRequest:
+        content_type = next((v for k, v in self.headers if k == "content-type"), None)
+        kind = bodies.classify(content_type, self.body)
+        text, is_base64 = bodies.encode_body(kind, self.body)
+        form = bodies.parse_form(content_type or "", self.body) if kind == "form" else None
+        return CallRequest(
+            rid=self.rid,
+            script=script.file,
+            mode=script.magic.mode,
+            method=self.method,
+            url=self._url(),
+            path=self.scope["path"],
+            query=_query(self.query_string),
+            params=self.match.params,
+            headers=self.headers,
+            body=text,
+            body_base64=is_base64,
+            body_kind=kind,
+            form=form,
+            ip=(self.scope.get("client") or (None,))[0],
+            cookies=_cookies(self.headers),
+            env=self.app.runtime.loader.env,
+        )
+
+    def _url(self) -> str:
+        host = next((v for k, v in self.headers if k == "host"), None)
+        if host is None:
+            server = self.scope.get("server") or ("localhost", None)
+            host = server[0] if server[1] in (None, 80, 443) else f"{server[0]}:{server[1]}"
+        url = f"{self.scope.get('scheme', 'http')}://{host}{quote(self.scope['path'])}"
+        return f"{url}?{self.query_string}" if self.query_string else url
+
+    async def _reply_json(self, status: int, data: object, headers: Headers) -> None:
+        await self._reply(
+            status, [*JSON_HEADERS, *headers, ("x-request-id", self.rid)], json_body(data)
+        )
+
+    async def _reply(self, status: int, headers: Headers, body: bytes) -> None:
+        self.status = status
+        self.response_body = body
+        await send_response(self.send, status, headers, body, head=self.method == "HEAD")
+
+    def _log(self) -> None:
+        policy = self.policy
+        failed = self.status >= 500
+        if not (policy.requests or (failed and policy.errors)):
+            return
+        fields: dict[str, Any] = {
+            "request_id": self.rid,
+            "method": self.method,
+            "route": self.match.route.pattern,
+            "script": self.match.route.file,
+            "status": self.status,
+            "duration_ms": round((time.monotonic() - self.started) * 1000, 2),
+        }
+        if self.script is not None:
+            fields["mode"] = self.script.magic.mode
+        if self.result is not None:
+            fields["isolate"] = "cold" if self.result.cold else "warm"
+        if self.error is not None:
+            fields["error"] = self.error
+        if policy.payloads:
+            fields["query"] = redact_query(self.query_string)
+            fields["request_headers"] = redact_headers(self.headers)
+            fields["request_body"] = truncate_body(self.body)
+            fields["response_body"] = truncate_body(self.response_body)
+        if policy.lifecycle and self.result is not None:
+            fields["timings_ms"] = {k: round(v, 3) for k, v in self.result.timings.items()}
+        (log.error if failed else log.info)("request", **fields)
+
+
+def _query(query_string: str) -> dict[str, QueryValue]:
+    query: dict[str, QueryValue] = {}
+    for key, value in parse_qsl(query_string, keep_blank_values=True):
+        current = query.get(key)
+        if current is None:
+            query[key] = value
+        elif isinstance(current, list):
+            current.append(value)
+        else:
+            query[key] = [current, value]
+    return query
+
+
+def _cookies(headers: Headers) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in headers:
+        if name == "cookie":
+            try:
+                jar.load(value)
+            except Exception:  # a malformed Cookie header must not fail the request
+                continue
+    return {key: morsel.value for key, morsel in jar.items()}

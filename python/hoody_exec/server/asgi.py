@@ -1,0 +1,69 @@
+"""ASGI type aliases and the few send helpers the app needs (no framework)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import msgspec
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Headers = list[tuple[str, str]]
+
+_json = msgspec.json.Encoder()
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(size)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def header_list(scope: Scope) -> Headers:
+    return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
+
+
+# Hop-by-hop and framing headers are the server's business, not the script's.
+_SERVER_OWNED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+
+async def send_response(
+    send: Send, status: int, headers: Headers, body: bytes, *, head: bool = False
+) -> None:
+    raw = [
+        (k.lower().encode("latin-1"), v.encode("latin-1", errors="replace"))
+        for k, v in headers
+        if k.lower() not in _SERVER_OWNED
+    ]
+    if status not in (204, 304) and not (100 <= status < 200):
+        raw.append((b"content-length", str(len(body)).encode()))
+    else:
+        body = b""
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+def json_body(data: object) -> bytes:
+    return _json.encode(data)
+
+
+JSON_HEADERS: Headers = [("content-type", "application/json")]
