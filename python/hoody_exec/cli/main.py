@@ -1,0 +1,156 @@
+"""The `hoody-exec` commands: serve, run, routes, validate."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from hoody_exec.cli.output import print_routes
+from hoody_exec.config import ADMIN_TOKEN_ENV, CONFIG_ENV, ServerConfig
+
+app = typer.Typer(
+    name="hoody-exec",
+    help="A folder of TypeScript files becomes a live HTTP API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DirArg = Annotated[
+    Path,
+    typer.Argument(exists=True, file_okay=False, resolve_path=True, help="The scripts folder."),
+]
+EnvOpt = Annotated[
+    list[str] | None,
+    typer.Option("--env", help="Let this host environment variable reach scripts (repeatable)."),
+]
+
+
+@app.command()
+def serve(
+    directory: DirArg = Path("."),
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Apply saved files without a restart.")] = True,
+    admin_token: Annotated[
+        str | None, typer.Option(envvar=ADMIN_TOKEN_ENV, help="Management API token.")
+    ] = None,
+    log_format: Annotated[str, typer.Option(help="console or json.")] = "console",
+    env: EnvOpt = None,
+    memory_limit: Annotated[int, typer.Option(min=8, help="Isolate memory cap in MiB.")] = 128,
+    max_queue: Annotated[
+        int, typer.Option(min=1, help="Requests that may wait behind one @concurrent cap.")
+    ] = 1000,
+    max_body: Annotated[int, typer.Option(min=1, help="Request body limit in MiB.")] = 32,
+    pool_size: Annotated[int, typer.Option(min=0, help="Pre-created isolates per worker.")] = 4,
+) -> None:
+    """Serve DIR: every script becomes a route."""
+    if log_format not in ("console", "json"):
+        raise typer.BadParameter("console or json", param_hint="--log-format")
+    fmt: Literal["console", "json"] = "json" if log_format == "json" else "console"
+    config = ServerConfig(
+        root=str(directory),
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        admin_token=admin_token,
+        log_format=fmt,
+        env_names=tuple(env or ()),
+        memory_limit_mb=memory_limit,
+        max_queue=max_queue,
+        max_body_mb=max_body,
+        pool_size=pool_size,
+    )
+    from hoody_exec.cli.serving import run_server
+    from hoody_exec.routing import build_route_table
+
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    typer.echo(f"hoody-exec serving {directory} on {url}")
+    print_routes(build_route_table(directory), url)
+    os.environ[CONFIG_ENV] = config.to_env()
+    run_server(config)
+
+
+@app.command()
+def run(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, resolve_path=True, help="The script.")
+    ],
+    method: Annotated[str, typer.Option("--method", "-X", help="HTTP method.")] = "GET",
+    header: Annotated[
+        list[str] | None, typer.Option("--header", "-H", help="K:V request header (repeatable).")
+    ] = None,
+    body: Annotated[str | None, typer.Option("--body", "-d", help="Request body.")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="k=v route parameter (repeatable).")
+    ] = None,
+    query: Annotated[str, typer.Option(help="Query string, e.g. a=1&b=2.")] = "",
+    root: Annotated[
+        Path | None,
+        typer.Option(file_okay=False, resolve_path=True, help="Scripts folder (default: FILE's)."),
+    ] = None,
+    env: EnvOpt = None,
+) -> None:
+    """Run FILE once as the server would and print status, headers and body."""
+    from hoody_exec.cli.once import run_once
+
+    folder = root or file.parent
+    try:
+        relative = file.relative_to(folder).as_posix()
+    except ValueError:
+        raise typer.BadParameter(f"{file} is not inside {folder}", param_hint="--root") from None
+    headers = []
+    for item in header or []:
+        name, sep, value = item.partition(":")
+        if not sep:
+            raise typer.BadParameter(f"{item!r} is not K:V", param_hint="--header")
+        headers.append((name.strip().lower(), value.strip()))
+    params = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{item!r} is not k=v", param_hint="--param")
+        params[key] = value
+    status = run_once(
+        folder,
+        relative,
+        method=method.upper(),
+        headers=headers,
+        body=(body or "").encode(),
+        params=params,
+        query=query,
+        env_names=tuple(env or ()),
+    )
+    raise typer.Exit(0 if status < 500 else 1)
+
+
+@app.command()
+def routes(directory: DirArg = Path(".")) -> None:
+    """Print the route table of DIR."""
+    from hoody_exec.routing import build_route_table
+
+    print_routes(build_route_table(directory), None)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, resolve_path=True)],
+    env: EnvOpt = None,
+) -> None:
+    """Check syntax and magic comments; print each problem as file:line: message."""
+    from hoody_exec.cli.checking import validate_files
+
+    problems = validate_files(files, tuple(env or ()))
+    for line in problems:
+        typer.echo(line, err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} OK")
+
+
+def main() -> None:
+    app()
