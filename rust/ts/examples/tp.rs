@@ -2,8 +2,15 @@
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args[1] == "--bundle" {
-        match hoody_ts::bundle(std::path::Path::new(&args[2]), &args[3], &Default::default()) {
-            Ok(b) => println!("{}\n//MAP {}\n// style {:?} modules {:?}", b.code, b.map, b.style, b.modules),
+        match hoody_ts::bundle(
+            std::path::Path::new(&args[2]),
+            &args[3],
+            &Default::default(),
+        ) {
+            Ok(b) => println!(
+                "{}\n//MAP {}\n// style {:?} modules {:?}",
+                b.code, b.map, b.style, b.modules
+            ),
             Err(e) => println!("ERR {e}"),
         }
         return;

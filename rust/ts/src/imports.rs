@@ -76,9 +76,7 @@ impl<F: FnMut(&mut Str)> Walker<F> {
     fn is_global_require(&self, callee: &Callee) -> bool {
         match callee {
             Callee::Expr(e) => match &**e {
-                Expr::Ident(id) => {
-                    &*id.sym == "require" && id.ctxt.outer() == self.unresolved
-                }
+                Expr::Ident(id) => &*id.sym == "require" && id.ctxt.outer() == self.unresolved,
                 _ => false,
             },
             _ => false,

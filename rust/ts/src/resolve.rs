@@ -134,7 +134,10 @@ fn join_lexically(base: &[String], rel: &str) -> Option<Vec<String>> {
 }
 
 fn is_relative(specifier: &str) -> bool {
-    specifier == "." || specifier == ".." || specifier.starts_with("./") || specifier.starts_with("../")
+    specifier == "."
+        || specifier == ".."
+        || specifier.starts_with("./")
+        || specifier.starts_with("../")
 }
 
 impl Resolver for RelativeResolver {
@@ -176,8 +179,8 @@ impl Resolver for RelativeResolver {
             return Err(ResolveFailure::OutsideRoot(path.to_path_buf()));
         }
         let posix = entry.replace('\\', "/");
-        let parts =
-            join_lexically(&[], &posix).ok_or_else(|| ResolveFailure::OutsideRoot(self.root.join(entry)))?;
+        let parts = join_lexically(&[], &posix)
+            .ok_or_else(|| ResolveFailure::OutsideRoot(self.root.join(entry)))?;
         self.find(&parts)
     }
 }
@@ -189,7 +192,10 @@ mod tests {
     #[test]
     fn lexical_join_refuses_escape() {
         let base = vec!["a".to_string()];
-        assert_eq!(join_lexically(&base, "../b/./c"), Some(vec!["b".into(), "c".into()]));
+        assert_eq!(
+            join_lexically(&base, "../b/./c"),
+            Some(vec!["b".into(), "c".into()])
+        );
         assert_eq!(join_lexically(&base, "../../x"), None);
     }
 }

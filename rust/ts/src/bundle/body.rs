@@ -86,9 +86,9 @@ pub(crate) fn wrap_body(
                 ModuleDecl::ExportDecl(e) if is_type_only(&e.decl) => body.push(Stmt::Decl(e.decl)),
                 ModuleDecl::ExportNamed(ref n)
                     if n.type_only
-                        || n.specifiers.iter().all(|s| {
-                            matches!(s, ExportSpecifier::Named(s) if s.is_type_only)
-                        }) => {}
+                        || n.specifiers
+                            .iter()
+                            .all(|s| matches!(s, ExportSpecifier::Named(s) if s.is_type_only)) => {}
                 ModuleDecl::ExportAll(ref a) if a.type_only => {}
                 other => errors.push(issue_at(
                     cm,

@@ -58,7 +58,11 @@ pub(crate) fn assemble(
         if !f.code.ends_with('\n') {
             out.push("\n");
         }
-        out.push(if i + 1 == factories.len() { "}\n" } else { "},\n" });
+        out.push(if i + 1 == factories.len() {
+            "}\n"
+        } else {
+            "},\n"
+        });
     }
     out.push("};\n");
     out.push(LOADER);

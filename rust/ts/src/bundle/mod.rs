@@ -174,7 +174,9 @@ pub fn bundle_with(
     let entry = resolver
         .resolve_entry(entry)
         .map_err(|f| resolve_error(f, None, entry, (0, 0)))?;
-    GLOBALS.set(&Default::default(), || Builder::new(resolver, opts).run(entry))
+    GLOBALS.set(&Default::default(), || {
+        Builder::new(resolver, opts).run(entry)
+    })
 }
 
 fn check_options(opts: &BundleOptions) -> Result<(), BundleError> {
@@ -259,18 +261,23 @@ impl<'a> Builder<'a> {
         let mut style = Style::Body;
         while let Some(module) = queue.pop_front() {
             let is_entry = module.id == entry_id;
-            let source = std::fs::read_to_string(&module.path).map_err(|source| BundleError::Io {
-                importer: None,
-                path: module.path.clone(),
-                source,
-            })?;
+            let source =
+                std::fs::read_to_string(&module.path).map_err(|source| BundleError::Io {
+                    importer: None,
+                    path: module.path.clone(),
+                    source,
+                })?;
             let digest = Sha256::digest(source.as_bytes());
             self.inputs.push((module.path.clone(), hex(&digest)));
             hash_field(&mut self.hasher, module.id.as_bytes());
             hash_field(&mut self.hasher, source.as_bytes());
 
             let (factory, deps, module_style) = if module.id.ends_with(".json") {
-                (json_factory(&module.id, &source)?, Vec::new(), Style::Module)
+                (
+                    json_factory(&module.id, &source)?,
+                    Vec::new(),
+                    Style::Module,
+                )
             } else {
                 HELPERS.set(&Helpers::new(false), || {
                     self.compile(&module.id, &source, is_entry)
@@ -339,7 +346,9 @@ impl<'a> Builder<'a> {
             resolved.insert(s.value.clone(), r);
         }
         imports::rewrite(&mut module, marks.unresolved, |s| {
-            resolved.get(s).map_or_else(|| s.to_string(), |r| r.id.clone())
+            resolved
+                .get(s)
+                .map_or_else(|| s.to_string(), |r| r.id.clone())
         });
 
         let mut program = Program::Module(module);
@@ -375,7 +384,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-
 /// 1-based line and column of `pos`.
 fn position(cm: &SourceMap, fm: &SourceFile, pos: swc_core::common::BytePos) -> (usize, usize) {
     let pos = pos.clamp(fm.start_pos, fm.end_pos);
@@ -386,7 +394,13 @@ fn position(cm: &SourceMap, fm: &SourceFile, pos: swc_core::common::BytePos) -> 
 /// A JSON file as a module: `module.exports = <the JSON>;`.
 fn json_factory(id: &str, source: &str) -> Result<Factory, BundleError> {
     if let Err(e) = serde_json::from_str::<serde_json::Value>(source) {
-        let issue = SyntaxIssue::at(id, source, e.line(), e.column().max(1), format!("invalid JSON: {e}"));
+        let issue = SyntaxIssue::at(
+            id,
+            source,
+            e.line(),
+            e.column().max(1),
+            format!("invalid JSON: {e}"),
+        );
         return Err(BundleError::Syntax(TranspileErrors {
             filename: id.to_string(),
             errors: vec![issue],
@@ -406,8 +420,10 @@ fn hash_field(hasher: &mut Sha256, bytes: &[u8]) {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
