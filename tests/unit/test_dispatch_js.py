@@ -67,8 +67,10 @@ def call(js, program: str, **overrides):
     }
     fields.update(overrides)
     payload = encode_call(CallRequest(**fields))
-    js.eval(f"globalThis.__out = undefined; __hoody.onCall({json.dumps(payload)}).then("
-            "v => { __out = v; }, e => { __out = 'ERR:' + e.name + ':' + e.message; })")
+    js.eval(
+        f"globalThis.__out = undefined; __hoody.onCall({json.dumps(payload)}).then("
+        "v => { __out = v; }, e => { __out = 'ERR:' + e.name + ':' + e.message; })"
+    )
     out = js.eval("__out")
     assert isinstance(out, str), out
     assert not out.startswith("ERR:"), out
@@ -87,7 +89,12 @@ def call(js, program: str, **overrides):
         ("return '<!DOCTYPE html><p>x';", 200, "text/html; charset=utf-8", b"<!DOCTYPE html><p>x"),
         ("return '  <html><body>';", 200, "text/html; charset=utf-8", b"  <html><body>"),
         ("return new Uint8Array([0, 255]);", 200, "application/octet-stream", b"\x00\xff"),
-        ("return new Uint8Array([1, 2, 3]).buffer;", 200, "application/octet-stream", b"\x01\x02\x03"),
+        (
+            "return new Uint8Array([1, 2, 3]).buffer;",
+            200,
+            "application/octet-stream",
+            b"\x01\x02\x03",
+        ),
         ("return;", 204, None, b""),
     ],
 )
@@ -102,7 +109,8 @@ def test_response_object_passes_through(js):
     response = call(
         js,
         body_style(
-            "return new Response('nope', {status: 418, headers: {'x-a': 'b', 'content-type': 'text/plain'}});"
+            "return new Response('nope', {status: 418,"
+            " headers: {'x-a': 'b', 'content-type': 'text/plain'}});"
         ),
     )
     assert response.status == 418
@@ -152,13 +160,21 @@ def test_injected_names(js):
         ("json", "not json", False, None, "not json"),
         ("text", "héllo", False, None, "héllo"),
         ("form", "a=1", False, {"a": "1", "b": ["2", "3"]}, {"a": "1", "b": ["2", "3"]}),
-        ("bytes", base64.b64encode(b"\x00\x01\xfe").decode(), True, None, {"0": 0, "1": 1, "2": 254}),
+        (
+            "bytes",
+            base64.b64encode(b"\x00\x01\xfe").decode(),
+            True,
+            None,
+            {"0": 0, "1": 1, "2": 254},
+        ),
     ],
 )
 def test_body_parsing(js, kind, raw, b64, form, expected):
     response = call(
         js,
-        body_style("return {body, isBytes: body instanceof Uint8Array, text: await request.text()};"),
+        body_style(
+            "return {body, isBytes: body instanceof Uint8Array, text: await request.text()};"
+        ),
         method="POST",
         body=raw,
         body_base64=b64,
@@ -173,8 +189,11 @@ def test_body_parsing(js, kind, raw, b64, form, expected):
 
 
 def test_module_style_function_and_fetch_object(js):
-    fn = call(js, module_style("async (request, ctx) => ({m: request.method, id: ctx.params.id})"),
-              params={"id": "1"})
+    fn = call(
+        js,
+        module_style("async (request, ctx) => ({m: request.method, id: ctx.params.id})"),
+        params={"id": "1"},
+    )
     assert json.loads(fn.body) == {"m": "GET", "id": "1"}
     obj = call(js, module_style("{ fetch(request, ctx) { return new Response('ok'); } }"))
     assert obj.body_bytes() == b"ok"
@@ -190,17 +209,35 @@ def test_log_posts_structured_lines(js):
     call(js, body_style("log.info('hello', {k: 1}); console.warn('careful', 2); return 1;"))
     posts = js.eval("JSON.stringify(__posts)")
     messages = [json.loads(data) for op, data in json.loads(posts) if op == "log"]
-    assert messages[0] == {"level": "info", "message": "hello", "fields": {"k": 1}, "rid": "r1",
-                           "source": "log"}
+    assert messages[0] == {
+        "level": "info",
+        "message": "hello",
+        "fields": {"k": 1},
+        "rid": "r1",
+        "source": "log",
+    }
     assert messages[1]["level"] == "warn" and messages[1]["message"] == "careful 2"
 
 
 def test_errors_propagate(js):
     js.eval(body_style("throw new TypeError('bad thing');"))
-    payload = encode_call(CallRequest(rid="r", script="t.ts", mode="serverless", method="GET",
-                                      url="http://x/", path="/", query={}, params={}, headers=[]))
-    js.eval(f"__hoody.onCall({json.dumps(payload)}).then(v => {{ __out = v; }}, "
-            "e => { __out = 'ERR:' + e.name + ':' + e.message; })")
+    payload = encode_call(
+        CallRequest(
+            rid="r",
+            script="t.ts",
+            mode="serverless",
+            method="GET",
+            url="http://x/",
+            path="/",
+            query={},
+            params={},
+            headers=[],
+        )
+    )
+    js.eval(
+        f"__hoody.onCall({json.dumps(payload)}).then(v => {{ __out = v; }}, "
+        "e => { __out = 'ERR:' + e.name + ':' + e.message; })"
+    )
     assert js.eval("__out") == "ERR:TypeError:bad thing"
 
 
@@ -208,11 +245,7 @@ def test_base64_roundtrip(js):
     for size in (0, 1, 2, 3, 4, 5, 100, 1000):
         data = bytes(range(256)) * 4
         data = data[:size]
-        encoded = js.eval(
-            f"__hoody.dispatchInternals.base64Encode(new Uint8Array({list(data)}))"
-        )
+        encoded = js.eval(f"__hoody.dispatchInternals.base64Encode(new Uint8Array({list(data)}))")
         assert encoded == base64.b64encode(data).decode()
-        back = js.eval(
-            f"Array.from(__hoody.dispatchInternals.base64Decode({json.dumps(encoded)}))"
-        )
+        back = js.eval(f"Array.from(__hoody.dispatchInternals.base64Decode({json.dumps(encoded)}))")
         assert bytes(back) == data
