@@ -58,3 +58,9 @@ def test_run_reports_errors_with_exit_code():
     result = run_cli("run", str(FIXTURES / "errors" / "throw.ts"))
     assert result.returncode == 1
     assert "HTTP 500" in result.stdout and '"line":7' in result.stdout
+
+
+def test_every_example_validates():
+    examples = sorted(str(p) for p in (FIXTURES.parents[2] / "examples").rglob("*.ts"))
+    result = run_cli("validate", *examples)
+    assert result.returncode == 0, result.stderr

@@ -164,7 +164,7 @@ def _is_reserved(path: str) -> bool:
 def _display_order(route: Route) -> tuple[object, ...]:
     # Most specific first so the printed table reads in matching order.
     kinds = {"static": 0, "param": 1, "rest": 2}
-    return (*tuple((kinds[s.kind], s.value) for s in route.segments), (3, ""))
+    return (*tuple((kinds[s.kind], s.value) for s in route.segments), (-1, ""))
 
 
 def route_for_file(relative: str) -> tuple[str, tuple[Segment, ...]] | None:

@@ -1,0 +1,3 @@
+// @mode serverless
+// GET /hello → JSON. The file body is the body of an async function.
+return { message: 'Hello from Hoody Exec!', time: Date.now() };

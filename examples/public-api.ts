@@ -1,0 +1,3 @@
+// @cors *
+// Callable from any web page; OPTIONS preflight is answered for you.
+return { items: ['a', 'b', 'c'] };

@@ -1,0 +1,3 @@
+import { allUsers } from '../_lib/users.ts';
+
+return allUsers();
