@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -83,6 +84,35 @@ def prelude_sources() -> list[tuple[str, str]]:
     return sources
 
 
+class _IsolateHooks:
+    """Optional per-isolate hooks of the Web API host side (fetch deadlines, cleanup)."""
+
+    def __init__(self) -> None:
+        try:
+            module: Any = importlib.import_module("hoody_exec.webapi.host")
+        except ImportError:
+            module = None
+        self._set_deadline = getattr(module, "set_deadline", None)
+        self._forget = getattr(module, "forget_isolate", None)
+        self._aclose = getattr(module, "aclose", None)
+
+    def deadline(self, isolate: object, deadline: float | None) -> None:
+        # NOTE: our deadlines are time.monotonic(), the clock asyncio's loop.time() uses.
+        if self._set_deadline is not None:
+            self._set_deadline(isolate, deadline)
+
+    def forget(self, isolate: object) -> None:
+        if self._forget is not None:
+            self._forget(isolate)
+
+    async def aclose(self) -> None:
+        if self._aclose is not None:
+            await self._aclose()
+
+
+_hooks = _IsolateHooks()
+
+
 class Runtime:
     def __init__(
         self,
@@ -101,7 +131,7 @@ class Runtime:
         self.registry = registry or default_registry()
         self._pool: native.IsolatePool | None = None
         self._workers: dict[str, _WorkerSlot] = {}
-        self._building: dict[str, asyncio.Task[_WorkerSlot]] = {}
+        self._building: dict[tuple[str, str], asyncio.Task[_WorkerSlot]] = {}
         self._limiters: dict[str, FifoLimiter] = {}
         self.active_calls = 0
 
@@ -172,6 +202,7 @@ class Runtime:
             mark = time.monotonic()
             isolate = pool.take()
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
+            _hooks.deadline(isolate, deadline)
             timings["isolate"] = (time.monotonic() - mark) * 1000
             mark = time.monotonic()
             await _native_within(
@@ -247,10 +278,13 @@ class Runtime:
                 self._dispose(slot.isolate)
 
     async def _worker_slot(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
-        task = self._building.get(script.file)
+        key = (script.file, script.hash)
+        task = self._building.get(key)
         if task is None or task.done():
             task = asyncio.get_running_loop().create_task(self._build_worker(script, policy))
-            self._building[script.file] = task
+            task.add_done_callback(_consume)
+            task.add_done_callback(lambda _: self._building.pop(key, None))
+            self._building[key] = task
         return await asyncio.shield(task)
 
     async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
@@ -337,13 +371,19 @@ class Runtime:
     def _dispose(isolate: native.Isolate) -> None:
         # NOTE: the handler closes over the isolate; dropping it breaks that cycle,
         # which the garbage collector cannot see through the native object.
+        _hooks.forget(isolate)
         isolate.set_host_handler(None)
         isolate.close()
 
     @staticmethod
     def _kill(isolate: native.Isolate) -> None:
+        _hooks.forget(isolate)
         isolate.set_host_handler(None)
         isolate.terminate()
+
+    async def aclose(self) -> None:
+        self.close()
+        await _hooks.aclose()
 
 
 def _threw(error: Any, script: LoadedScript, policy: LogPolicy) -> ScriptThrew:

@@ -117,6 +117,7 @@ class ScriptLoader:
         if task is None:
             task = asyncio.get_running_loop().create_task(self._build(file))
             self._pending[file] = task
+            task.add_done_callback(_consume_failure)
             task.add_done_callback(lambda _: self._pending.pop(file, None))
         # Shielded: one caller timing out must not cancel the build the others await.
         return await asyncio.shield(task)

@@ -98,7 +98,7 @@ class HoodyApp:
     async def shutdown(self) -> None:
         if self.watcher is not None:
             await self.watcher.stop()
-        self.runtime.close()
+        await self.runtime.aclose()
 
     def on_changes(self, paths: set[Path]) -> None:
         """watchfiles events (this process): routes, caches, env, eager bundles."""
