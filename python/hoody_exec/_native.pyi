@@ -114,10 +114,16 @@ class Isolate:
     ) -> asyncio.Future[str | float | int | bool | None]:
         """Run a classic script; resolves with its completion value if it is a
         primitive (None otherwise). `source_map` maps errors back."""
-    def call(self, payload: str | bytes) -> asyncio.Future[str | bytes]:
+    @property
+    def memory_limit(self) -> int: ...
+    @property
+    def pending_calls(self) -> int: ...
+    def call(self, payload: str) -> asyncio.Future[str | bytes]:
         """`await __hoody.onCall(payload)` inside the isolate."""
     def resolve(self, request_id: int, value: str | bytes) -> None: ...
-    def reject(self, request_id: int, message: str) -> None: ...
+    def reject(self, request_id: int, message: str, name: str = "Error") -> None:
+        """Rejects a host request with `new globalThis[name](message)` (an Error
+        subclass name such as "TypeError"; "Error" otherwise)."""
     def terminate(self) -> None:
         """Stop all JavaScript now; pending calls fail with IsolateTerminated; the
         isolate is dead afterwards (free it off the loop: it is freed in the background)."""
@@ -141,4 +147,16 @@ class IsolatePool:
         """A ready isolate; creates one inline if the pool is empty."""
     @property
     def ready(self) -> int: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def last_error(self) -> str | None:
+        """Why the background refill last failed (a broken prelude, say)."""
     def close(self) -> None: ...
+
+@final
+class Reactor:
+    """Delivers completions from isolate threads to one asyncio loop (internal)."""
+
+    def fileno(self) -> int: ...
+    def drain(self) -> None: ...

@@ -1,0 +1,56 @@
+//! `IsolatePool`: pre-created isolates with the prelude already evaluated.
+
+use pyo3::prelude::*;
+
+use hoody_engine::pool::PreludeScript;
+use hoody_engine::IsolateConfig;
+
+use super::isolate::{Isolate, DEFAULT_MEMORY_LIMIT};
+use crate::errors;
+
+#[pyclass(module = "hoody_exec._native")]
+pub struct IsolatePool {
+    pool: Option<hoody_engine::IsolatePool>,
+}
+
+#[pymethods]
+impl IsolatePool {
+    #[new]
+    #[pyo3(signature = (size, *, memory_limit = DEFAULT_MEMORY_LIMIT, prelude = Vec::new()))]
+    fn new(py: Python<'_>, size: usize, memory_limit: usize, prelude: Vec<(String, String)>) -> PyResult<Self> {
+        let engine = super::engine(py)?;
+        let prelude = prelude
+            .into_iter()
+            .map(|(code, filename)| PreludeScript { code, filename, source_map: None })
+            .collect();
+        let pool = hoody_engine::IsolatePool::new(engine, size, IsolateConfig { memory_limit }, prelude);
+        Ok(Self { pool: Some(pool) })
+    }
+
+    /// A ready isolate; creates one now (off the GIL) if the pool ran dry.
+    fn take(&self, py: Python<'_>) -> PyResult<Isolate> {
+        let pool = self.pool.as_ref().ok_or_else(|| errors::engine_message(py, "the pool is closed".into()))?;
+        py.detach(|| pool.take()).map(Isolate::wrap).map_err(|e| errors::engine_error(&e))
+    }
+
+    #[getter]
+    fn ready(&self) -> usize {
+        self.pool.as_ref().map_or(0, |p| p.ready())
+    }
+
+    #[getter]
+    fn size(&self) -> usize {
+        self.pool.as_ref().map_or(0, |p| p.size())
+    }
+
+    #[getter]
+    fn last_error(&self) -> Option<String> {
+        self.pool.as_ref().and_then(|p| p.last_error())
+    }
+
+    fn close(&mut self, py: Python<'_>) {
+        if let Some(mut pool) = self.pool.take() {
+            py.detach(move || pool.close());
+        }
+    }
+}
