@@ -85,3 +85,6 @@ class FakeIsolate:
         self._loop.remove_reader(self._proc.stdout.fileno())
         self._proc.kill()
         self._proc.wait()
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.stdout.close()

@@ -14,8 +14,9 @@ function makeContext(options = {}) {
   const posts = [];
   const requests = [];
   const ctx = vm.createContext({});
+  const G = (n) => vm.runInContext(n, ctx);
   const algName = (a) => ({ "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" })[a];
-  const toU8 = (b) => new ctx.Uint8Array(b);
+  const toU8 = (b) => new (G("Uint8Array"))(b);
   const host = {
     post(op, data) {
       posts.push([op, data]);
@@ -23,18 +24,18 @@ function makeContext(options = {}) {
       if (options.onPost) options.onPost(op, data);
     },
     request(op, data) {
-      return new ctx.Promise((resolve, reject) => {
+      return new (G("Promise"))((resolve, reject) => {
         requests.push({ op, data, resolve, reject });
         if (options.onRequest) options.onRequest(op, data, resolve, reject);
       });
     },
     randomBytes(n) { return toU8(crypto.randomBytes(n)); },
     digest(alg, data) {
-      const a = algName(alg); if (!a) throw new ctx.TypeError("bad alg");
+      const a = algName(alg); if (!a) throw new (G("TypeError"))("bad alg");
       return toU8(crypto.createHash(a).update(Buffer.from(data.buffer, data.byteOffset, data.byteLength)).digest());
     },
     hmac(alg, key, data) {
-      const a = algName(alg); if (!a) throw new ctx.TypeError("bad alg");
+      const a = algName(alg); if (!a) throw new (G("TypeError"))("bad alg");
       return toU8(crypto.createHmac(a, Buffer.from(key)).update(Buffer.from(data)).digest());
     },
   };

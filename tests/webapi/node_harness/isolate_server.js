@@ -5,17 +5,18 @@ const vm = require("vm");
 const crypto = require("crypto");
 const readline = require("readline");
 const ctx = vm.createContext({});
+const G = (n) => vm.runInContext(n, ctx);
 const send = (m) => process.stdout.write(JSON.stringify(m) + "\n");
 const pending = new Map();
 let nextRid = 1;
 const algName = (a) => ({ "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" })[a];
-const U8 = (b) => new ctx.Uint8Array(b);
+const U8 = (b) => new (G("Uint8Array"))(b);
 const toBuf = (d) => (typeof d === "string" ? Buffer.from(d, "utf8") : Buffer.from(d.buffer, d.byteOffset, d.byteLength));
 const host = {
   post(op, data) { send({ t: "host", rid: 0, op, data: toBuf(data).toString("base64") }); },
   request(op, data) {
     const rid = nextRid++;
-    return new ctx.Promise((resolve, reject) => {
+    return new (G("Promise"))((resolve, reject) => {
       pending.set(rid, { resolve, reject });
       send({ t: "host", rid, op, data: toBuf(data).toString("base64") });
     });
@@ -39,7 +40,7 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
     const p = pending.get(m.rid);
     if (!p) return;
     pending.delete(m.rid);
-    if (m.t === "reject") p.reject(new ctx.Error(m.message));
+    if (m.t === "reject") p.reject(new (G("Error"))(m.message));
     else p.resolve(m.b64 ? U8(Buffer.from(m.value, "base64")) : m.value);
   }
 });
