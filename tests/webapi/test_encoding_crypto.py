@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (JavaScript sources embedded in strings)
 """TextEncoder/TextDecoder (Encoding Standard), base64, crypto (FIPS 180, RFC 4231)."""
 
 from __future__ import annotations

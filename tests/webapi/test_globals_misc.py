@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (JavaScript sources embedded in strings)
 """Globals, console, timers, queueMicrotask, structuredClone, events, performance."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ async def test_globals_installed_like_browsers(env):
         " return [n, !!d && d.enumerable === false && d.configurable === true && d.writable === true]; }))"
     )
     assert [n for n, ok in result if not ok] == []
-    assert await env.js('JSON.stringify(typeof __hoody._w)') == "undefined"
+    assert await env.js("JSON.stringify(typeof __hoody._w)") == "undefined"
     tags = await env.js(
         "JSON.stringify([new URL('http://h'), new Headers(), new Blob(), crypto, new AbortController(),"
         " new ReadableStream(), new Response()].map(o => Object.prototype.toString.call(o)))"
@@ -39,7 +40,10 @@ async def test_console_formats_and_posts_log(env):
     assert env.logs[0] == {"level": "info", "message": "a x b 42.5 c 42 1.5 { a: 1 } %"}
     assert env.logs[1] == {"level": "error", "message": "<ref *1> { x: 1, self: [Circular *1] }"}
     assert env.logs[2] == {"level": "warn", "message": "{ a: { b: { c: [Object] } } }"}
-    assert env.logs[3] == {"level": "debug", "message": "Map(1) { 1 => 2 } [ 1, <1 empty item>, 3 ]"}
+    assert env.logs[3] == {
+        "level": "debug",
+        "message": "Map(1) { 1 => 2 } [ 1, <1 empty item>, 3 ]",
+    }
     assert env.logs[4]["message"] == " styled"
 
 

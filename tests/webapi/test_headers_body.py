@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (JavaScript sources embedded in strings)
 """Headers (Fetch Standard), Blob/File/FormData, Request/Response bodies."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (JavaScript sources embedded in strings)
 """Streams Standard: ordering, backpressure, pipes, tee, async iteration, encoders."""
 
 from __future__ import annotations

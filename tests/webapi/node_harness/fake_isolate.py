@@ -73,7 +73,14 @@ class FakeIsolate:
 
     def resolve(self, request_id: int, value: str | bytes) -> None:
         if isinstance(value, bytes):
-            self._send({"t": "resolve", "rid": request_id, "value": base64.b64encode(value).decode(), "b64": True})
+            self._send(
+                {
+                    "t": "resolve",
+                    "rid": request_id,
+                    "value": base64.b64encode(value).decode(),
+                    "b64": True,
+                }
+            )
         else:
             self._send({"t": "resolve", "rid": request_id, "value": value})
 
