@@ -298,3 +298,12 @@ fn source_map_maps_a_throw_back_to_the_original() {
     assert_eq!(tok.get_source().map(|s| &**s), Some("main.ts"));
     assert_eq!(tok.get_src_line(), 2);
 }
+
+#[test]
+fn missing_entry_is_reported_as_such() {
+    let root = tree(&[("a.ts", "")]);
+    let e = bundle(&root, "nope.ts", &BundleOptions::default()).unwrap_err();
+    assert!(matches!(e, BundleError::EntryNotFound { .. }), "{e}");
+    assert_eq!(e.filename(), Some("nope.ts"));
+    assert_eq!(e.position(), None);
+}

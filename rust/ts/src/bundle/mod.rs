@@ -112,6 +112,9 @@ pub enum BundleError {
         specifier: String,
         path: PathBuf,
     },
+    /// The entry file itself could not be found.
+    #[error("entry {entry:?}: {message}")]
+    EntryNotFound { entry: String, message: String },
     #[error("invalid bundle options: {0}")]
     InvalidOptions(String),
 }
@@ -125,6 +128,7 @@ impl BundleError {
             BundleError::Io { importer, .. } | BundleError::OutsideRoot { importer, .. } => {
                 importer.as_deref()
             }
+            BundleError::EntryNotFound { entry, .. } => Some(entry),
             BundleError::InvalidOptions(_) => None,
         }
     }
@@ -203,6 +207,10 @@ fn resolve_error(
     (line, column): (usize, usize),
 ) -> BundleError {
     match failure {
+        ResolveFailure::Unresolved(message) if importer.is_none() => BundleError::EntryNotFound {
+            entry: specifier.to_string(),
+            message,
+        },
         ResolveFailure::Unresolved(message) => BundleError::UnresolvedImport {
             importer: importer.unwrap_or("").to_string(),
             line,
