@@ -23,7 +23,9 @@ pub struct IsolateConfig {
 
 impl Default for IsolateConfig {
     fn default() -> Self {
-        Self { memory_limit: 128 * 1024 * 1024 }
+        Self {
+            memory_limit: 128 * 1024 * 1024,
+        }
     }
 }
 

@@ -15,7 +15,9 @@ pub struct MiniRacerEngine {
 impl MiniRacerEngine {
     /// Starts V8 from the library in `dir` (see `runtime::start`).
     pub fn start(dir: Option<&Path>) -> Result<Self, EngineError> {
-        Ok(Self { api: crate::runtime::start(dir)? })
+        Ok(Self {
+            api: crate::runtime::start(dir)?,
+        })
     }
 
     /// Contexts libmini_racer still holds (for leak checks).

@@ -82,7 +82,8 @@ pub struct MiniRacerApi {
     pub free_value: unsafe extern "C" fn(u64, *mut ValueHandle),
     pub value_count: unsafe extern "C" fn(u64) -> usize,
     pub make_js_callback: unsafe extern "C" fn(u64, u64) -> *mut ValueHandle,
-    pub array_push: unsafe extern "C" fn(u64, *mut ValueHandle, *mut ValueHandle) -> *mut ValueHandle,
+    pub array_push:
+        unsafe extern "C" fn(u64, *mut ValueHandle, *mut ValueHandle) -> *mut ValueHandle,
     pub heap_stats: unsafe extern "C" fn(u64) -> *mut ValueHandle,
     pub set_hard_memory_limit: unsafe extern "C" fn(u64, usize),
     pub set_soft_memory_limit: unsafe extern "C" fn(u64, usize),

@@ -29,7 +29,9 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, OpError> {
 }
 
 fn normalise(alg: &str) -> String {
-    alg.to_ascii_uppercase().replace("SHA", "SHA-").replace("--", "-")
+    alg.to_ascii_uppercase()
+        .replace("SHA", "SHA-")
+        .replace("--", "-")
 }
 
 pub fn digest(alg: &str, data: &[u8]) -> Result<Vec<u8>, OpError> {
@@ -74,7 +76,10 @@ mod tests {
 
     #[test]
     fn sha_known_answers_fips_180() {
-        assert_eq!(hex(&digest("SHA-1", b"abc").unwrap()), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            hex(&digest("SHA-1", b"abc").unwrap()),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert_eq!(
             hex(&digest("sha-256", b"abc").unwrap()),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -87,12 +92,18 @@ mod tests {
     #[test]
     fn hmac_rfc_4231_case_2() {
         let mac = hmac("SHA-256", b"Jefe", b"what do ya want for nothing?").unwrap();
-        assert_eq!(hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]
     fn random_is_bounded() {
         assert_eq!(random_bytes(16).unwrap().len(), 16);
-        assert!(matches!(random_bytes(MAX_RANDOM_BYTES + 1), Err(OpError::Range(_))));
+        assert!(matches!(
+            random_bytes(MAX_RANDOM_BYTES + 1),
+            Err(OpError::Range(_))
+        ));
     }
 }

@@ -67,7 +67,9 @@ impl MrIsolate {
         // SAFETY: V8 is initialised (runtime::start) before the library is handed out.
         let ctx = unsafe { (api.init_context)(registry::on_callback) };
         if ctx == 0 {
-            return Err(EngineError::Create("mr_init_context returned no context".into()));
+            return Err(EngineError::Create(
+                "mr_init_context returned no context".into(),
+            ));
         }
         // SAFETY: plain setters on a live context.
         unsafe {
@@ -89,9 +91,10 @@ impl MrIsolate {
             maps: RwLock::new(SourceMaps::default()),
         });
         let isolate = MrIsolate { inner };
-        isolate.inner.bootstrap().map_err(|e| {
-            EngineError::Create(format!("the engine bootstrap failed: {e}"))
-        })?;
+        isolate
+            .inner
+            .bootstrap()
+            .map_err(|e| EngineError::Create(format!("the engine bootstrap failed: {e}")))?;
         supervisor::count_created();
         Ok(isolate)
     }
@@ -130,7 +133,14 @@ impl Inner {
         let code = self.string_value(code);
         let id = registry::next_id();
         let raw = code.raw();
-        registry::register(id, Entry::Task { ctx: self.ctx, keep: vec![code], done });
+        registry::register(
+            id,
+            Entry::Task {
+                ctx: self.ctx,
+                keep: vec![code],
+                done,
+            },
+        );
         // SAFETY: live context and handle; the callback owns the result.
         let task = unsafe { (self.api.eval)(self.ctx, raw, id) };
         if task == 0 {
@@ -138,10 +148,23 @@ impl Inner {
         }
     }
 
-    fn post_call(&self, func: *mut crate::ffi::ValueHandle, this: OwnedValue, argv: *mut crate::ffi::ValueHandle, done: registry::TaskDone) {
+    fn post_call(
+        &self,
+        func: *mut crate::ffi::ValueHandle,
+        this: OwnedValue,
+        argv: *mut crate::ffi::ValueHandle,
+        done: registry::TaskDone,
+    ) {
         let id = registry::next_id();
         let raw_this = this.raw();
-        registry::register(id, Entry::Task { ctx: self.ctx, keep: vec![this], done });
+        registry::register(
+            id,
+            Entry::Task {
+                ctx: self.ctx,
+                keep: vec![this],
+                done,
+            },
+        );
         // SAFETY: live context and handles; the callback owns the result.
         let task = unsafe { (self.api.call_function)(self.ctx, func, raw_this, argv, id) };
         if task == 0 {
@@ -176,7 +199,9 @@ impl Inner {
                     return Err(self.memory_failure());
                 }
                 let text = value.text();
-                Err(Failure::Js(self.maps.read().error_from_exception_text(&text)))
+                Err(Failure::Js(
+                    self.maps.read().error_from_exception_text(&text),
+                ))
             }
             kind::OOM_EXCEPTION => Err(self.memory_failure()),
             kind::TERMINATED => {
@@ -208,30 +233,50 @@ impl Inner {
     }
 
     fn memory_failure(&self) -> Failure {
-        Failure::MemoryLimit { limit: self.memory_limit, used: self.memory_limit }
+        Failure::MemoryLimit {
+            limit: self.memory_limit,
+            used: self.memory_limit,
+        }
     }
 
     fn bootstrap(self: &Arc<Self>) -> Result<(), Failure> {
         registry::register(self.host_callback_id, Entry::Host(self.clone()));
         // SAFETY: waits for the pump thread; we are not on it.
-        let host_fn = self.wrap(unsafe { (self.api.make_js_callback)(self.ctx, self.host_callback_id) });
+        let host_fn =
+            self.wrap(unsafe { (self.api.make_js_callback)(self.ctx, self.host_callback_id) });
         let code = BOOTSTRAP.replace("__MAILBOX_BYTES__", &MAILBOX_BYTES.to_string());
         let install = self.eval_blocking(&format!("{code}\n//# sourceURL=hoody:bootstrap"))?;
         let argv = self.eval_blocking("[]")?;
         // SAFETY: synchronous push of the host function into the argument array.
         drop(self.wrap(unsafe { (self.api.array_push)(self.ctx, argv.raw(), host_fn.raw()) }));
         // SAFETY: an `undefined` value for `this`.
-        let undefined = self.wrap(unsafe { (self.api.alloc_int_val)(self.ctx, 0, kind::UNDEFINED) });
+        let undefined =
+            self.wrap(unsafe { (self.api.alloc_int_val)(self.ctx, 0, kind::UNDEFINED) });
         let (tx, rx) = bounded(1);
-        self.post_call(install.raw(), undefined, argv.raw(), Box::new(move |v| drop(tx.send(v))));
+        self.post_call(
+            install.raw(),
+            undefined,
+            argv.raw(),
+            Box::new(move |v| drop(tx.send(v))),
+        );
         let mailbox = self.check(rx.recv().map_err(|_| Failure::Engine(EngineError::Dead))?)?;
         if mailbox.kind() != kind::SHARED_ARRAY_BUFFER || mailbox.handle().len != MAILBOX_BYTES {
-            return Err(Failure::Engine(EngineError::Create("the bootstrap returned no mailbox".into())));
+            return Err(Failure::Engine(EngineError::Create(
+                "the bootstrap returned no mailbox".into(),
+            )));
         }
         let dispatch = self.eval_blocking("__hoody_dispatch")?;
         let settle = self.eval_blocking("__hoody_settle")?;
-        self.eval_blocking("delete globalThis.__hoody_dispatch; delete globalThis.__hoody_settle;")?;
-        *self.handles.write() = Some(Handles { dispatch, settle, argv, mailbox, _host_fn: host_fn });
+        self.eval_blocking(
+            "delete globalThis.__hoody_dispatch; delete globalThis.__hoody_settle;",
+        )?;
+        *self.handles.write() = Some(Handles {
+            dispatch,
+            settle,
+            argv,
+            mailbox,
+            _host_fn: host_fn,
+        });
         Ok(())
     }
 
@@ -252,7 +297,10 @@ impl Inner {
                     self.on_message(message);
                 }
             }
-            _ => mailbox.reply(STATUS_TYPE_ERROR, format!("unknown host message kind {kind}").as_bytes()),
+            _ => mailbox.reply(
+                STATUS_TYPE_ERROR,
+                format!("unknown host message kind {kind}").as_bytes(),
+            ),
         }
     }
 
@@ -344,8 +392,15 @@ impl Inner {
             Payload::Bytes(_) => "{}",
         };
         let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_owned();
-        self.maps.read().error_from_parts(&field("name"), &field("message"), &field("stack"))
+        let field = |k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        self.maps
+            .read()
+            .error_from_parts(&field("name"), &field("message"), &field("stack"))
     }
 
     fn settle(&self, message: String) {
@@ -355,7 +410,12 @@ impl Inner {
             return;
         }
         let this = self.string_value(&message);
-        self.post_call(h.settle.raw(), this, h.argv.raw(), Box::new(drop::<OwnedValue>));
+        self.post_call(
+            h.settle.raw(),
+            this,
+            h.argv.raw(),
+            Box::new(drop::<OwnedValue>),
+        );
     }
 
     fn reject_request(&self, id: u32, name: &str, message: &str) {
@@ -365,7 +425,11 @@ impl Inner {
 
     /// Marks the isolate dead, fails what waits on it, and hands it to the reaper.
     pub(crate) fn kill(self: &Arc<Self>, why: u8) {
-        if self.state.compare_exchange(ALIVE, why, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        if self
+            .state
+            .compare_exchange(ALIVE, why, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
             return;
         }
         let failure = self.death();
@@ -467,7 +531,10 @@ impl JsIsolate for MrIsolate {
         match value {
             Payload::Text(text) => self.inner.settle(format!("r{request_id}:{text}")),
             Payload::Bytes(bytes) => {
-                self.inner.binary_replies.lock().insert(request_id, (bytes, 0));
+                self.inner
+                    .binary_replies
+                    .lock()
+                    .insert(request_id, (bytes, 0));
                 self.inner.settle(format!("b{request_id}:"));
             }
         }
@@ -498,7 +565,10 @@ impl JsIsolate for MrIsolate {
         }
         let json: HashMap<String, serde_json::Value> =
             serde_json::from_str(&value.text()).map_err(|e| EngineError::Create(e.to_string()))?;
-        Ok(json.into_iter().filter_map(|(k, v)| v.as_f64().map(|n| (k, n))).collect())
+        Ok(json
+            .into_iter()
+            .filter_map(|(k, v)| v.as_f64().map(|n| (k, n)))
+            .collect())
     }
 
     fn memory_limit_reached(&self) -> bool {

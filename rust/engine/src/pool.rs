@@ -58,7 +58,10 @@ impl IsolatePool {
             .name("hoody-pool".into())
             .spawn(move || s.fill())
             .expect("spawn the pool thread");
-        Self { shared, filler: Some(filler) }
+        Self {
+            shared,
+            filler: Some(filler),
+        }
     }
 
     /// A ready isolate, or one created now if the pool ran dry.
@@ -139,11 +142,17 @@ impl Shared {
                 Ok(Ok(_)) => {}
                 Ok(Err(Failure::Js(e))) => {
                     isolate.terminate();
-                    return Err(EngineError::Create(format!("prelude {} failed: {e}", script.filename)));
+                    return Err(EngineError::Create(format!(
+                        "prelude {} failed: {e}",
+                        script.filename
+                    )));
                 }
                 Ok(Err(e)) => {
                     isolate.terminate();
-                    return Err(EngineError::Create(format!("prelude {} failed: {e}", script.filename)));
+                    return Err(EngineError::Create(format!(
+                        "prelude {} failed: {e}",
+                        script.filename
+                    )));
                 }
                 Err(_) => return Err(EngineError::Dead),
             }

@@ -58,7 +58,11 @@ pub type TaskDone = Box<dyn FnOnce(OwnedValue) + Send>;
 
 pub enum Entry {
     /// One evaluation or call; removed when its callback arrives.
-    Task { ctx: u64, keep: Vec<OwnedValue>, done: TaskDone },
+    Task {
+        ctx: u64,
+        keep: Vec<OwnedValue>,
+        done: TaskDone,
+    },
     /// The isolate's host function; stays until the isolate is freed.
     Host(Arc<Inner>),
 }

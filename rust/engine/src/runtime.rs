@@ -28,16 +28,21 @@ pub fn start(dir: Option<&Path>) -> Result<&'static MiniRacerApi, EngineError> {
     }
     let dir: PathBuf = match dir {
         Some(d) => d.to_path_buf(),
-        None => std::env::var_os("HOODY_MINI_RACER_DIR").map(PathBuf::from).ok_or_else(|| {
-            EngineError::Library(
-                "the folder of libmini_racer is unknown: set HOODY_MINI_RACER_DIR".into(),
-            )
-        })?,
+        None => std::env::var_os("HOODY_MINI_RACER_DIR")
+            .map(PathBuf::from)
+            .ok_or_else(|| {
+                EngineError::Library(
+                    "the folder of libmini_racer is unknown: set HOODY_MINI_RACER_DIR".into(),
+                )
+            })?,
     };
     let api = MiniRacerApi::open(&dir)?;
     let found = api.version();
     if found != EXPECTED_V8_VERSION {
-        return Err(EngineError::Version { found, expected: EXPECTED_V8_VERSION.into() });
+        return Err(EngineError::Version {
+            found,
+            expected: EXPECTED_V8_VERSION.into(),
+        });
     }
     let icu = dir.join("icudtl.dat");
     let flags = CString::new(DEFAULT_FLAGS).expect("flags have no NUL");

@@ -103,7 +103,10 @@ impl SourceMaps {
             };
             match self.map(&pos) {
                 Some(m) => {
-                    out.push(format!("{prefix}{}:{}:{}{suffix}", m.file, m.line, m.column));
+                    out.push(format!(
+                        "{prefix}{}:{}:{}{suffix}",
+                        m.file, m.line, m.column
+                    ));
                     first_mapped.get_or_insert(m);
                 }
                 None => {
@@ -160,7 +163,11 @@ fn parse_frame(line: &str) -> Option<(String, Position, String)> {
         line: line_no.parse().ok()?,
         column: column.parse().ok()?,
     };
-    Some((line[..start + offset].to_owned(), pos, line[end..].to_owned()))
+    Some((
+        line[..start + offset].to_owned(),
+        pos,
+        line[end..].to_owned(),
+    ))
 }
 
 #[cfg(test)]
@@ -170,9 +177,15 @@ mod tests {
     #[test]
     fn frames_are_parsed() {
         let (p, pos, s) = parse_frame("    at handler (bundle.js:3:17)").unwrap();
-        assert_eq!((p.as_str(), pos.line, pos.column, s.as_str()), ("    at handler (", 3, 17, ")"));
+        assert_eq!(
+            (p.as_str(), pos.line, pos.column, s.as_str()),
+            ("    at handler (", 3, 17, ")")
+        );
         let (_, pos, _) = parse_frame("    at bundle.js:10:2").unwrap();
-        assert_eq!((pos.file.as_str(), pos.line, pos.column), ("bundle.js", 10, 2));
+        assert_eq!(
+            (pos.file.as_str(), pos.line, pos.column),
+            ("bundle.js", 10, 2)
+        );
         assert!(parse_frame("Error: boom").is_none());
     }
 
@@ -184,7 +197,10 @@ mod tests {
         );
         assert_eq!(e.name, "ReferenceError");
         assert_eq!(e.message, "nope is not defined");
-        assert_eq!((e.filename.as_deref(), e.line, e.column), (Some("x.js"), Some(2), Some(1)));
+        assert_eq!(
+            (e.filename.as_deref(), e.line, e.column),
+            (Some("x.js"), Some(2), Some(1))
+        );
     }
 
     #[test]
@@ -194,7 +210,10 @@ mod tests {
         let mut maps = SourceMaps::default();
         maps.insert("bundle.js", map).unwrap();
         let e = maps.error_from_parts("Error", "boom", "Error: boom\n    at f (bundle.js:1:5)");
-        assert_eq!((e.filename.as_deref(), e.line, e.column), (Some("a.ts"), Some(5), Some(5)));
+        assert_eq!(
+            (e.filename.as_deref(), e.line, e.column),
+            (Some("a.ts"), Some(5), Some(5))
+        );
         assert!(e.stack.contains("at f (a.ts:5:5)"), "{}", e.stack);
     }
 }

@@ -41,7 +41,10 @@ struct Watch {
 }
 
 static WATCH: LazyLock<Arc<Watch>> = LazyLock::new(|| {
-    let watch = Arc::new(Watch { isolates: Mutex::new(Vec::new()), wake: Condvar::new() });
+    let watch = Arc::new(Watch {
+        isolates: Mutex::new(Vec::new()),
+        wake: Condvar::new(),
+    });
     let w = watch.clone();
     std::thread::Builder::new()
         .name("hoody-watchdog".into())
@@ -69,7 +72,10 @@ pub(crate) fn reap(inner: Arc<Inner>) {
 pub(crate) fn watch(inner: &Arc<Inner>) {
     let watch = &*WATCH;
     let mut list = watch.isolates.lock();
-    if !list.iter().any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(inner))) {
+    if !list
+        .iter()
+        .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(inner)))
+    {
         list.push(Arc::downgrade(inner));
         watch.wake.notify_one();
     }
@@ -81,5 +87,7 @@ pub(crate) fn count_created() {
 
 /// Isolates created and not yet freed by the reaper.
 pub fn live_isolates() -> usize {
-    CREATED.load(Ordering::Acquire).saturating_sub(FREED.load(Ordering::Acquire))
+    CREATED
+        .load(Ordering::Acquire)
+        .saturating_sub(FREED.load(Ordering::Acquire))
 }

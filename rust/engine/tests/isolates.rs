@@ -32,43 +32,68 @@ fn call(iso: &dyn JsIsolate, payload: &str) -> Receiver<Result<Payload, Failure>
 fn evaluates_primitives() {
     let iso = isolate();
     assert_eq!(eval(&*iso, "1 + 2").unwrap(), Primitive::Int(3));
-    assert_eq!(eval(&*iso, "'a' + 'é'").unwrap(), Primitive::Str("aé".into()));
+    assert_eq!(
+        eval(&*iso, "'a' + 'é'").unwrap(),
+        Primitive::Str("aé".into())
+    );
     assert_eq!(eval(&*iso, "0.5").unwrap(), Primitive::Double(0.5));
     assert_eq!(eval(&*iso, "undefined").unwrap(), Primitive::Undefined);
     assert_eq!(eval(&*iso, "({})").unwrap(), Primitive::Other);
-    assert_eq!(eval(&*iso, "typeof __hoody_dispatch").unwrap(), Primitive::Str("undefined".into()));
+    assert_eq!(
+        eval(&*iso, "typeof __hoody_dispatch").unwrap(),
+        Primitive::Str("undefined".into())
+    );
 }
 
 #[test]
 fn script_errors_carry_name_message_and_position() {
     let iso = isolate();
-    let Err(Failure::Js(e)) = eval(&*iso, "\n\nnull.x") else { panic!("expected a JS error") };
+    let Err(Failure::Js(e)) = eval(&*iso, "\n\nnull.x") else {
+        panic!("expected a JS error")
+    };
     assert_eq!(e.name, "TypeError");
     assert_eq!((e.filename.as_deref(), e.line), (Some("test.js"), Some(3)));
-    let Err(Failure::Js(e)) = eval(&*iso, "let = ;") else { panic!("expected a syntax error") };
+    let Err(Failure::Js(e)) = eval(&*iso, "let = ;") else {
+        panic!("expected a syntax error")
+    };
     assert_eq!(e.name, "SyntaxError");
 }
 
 #[test]
 fn calls_reach_on_call_and_return_text_or_bytes() {
     let iso = isolate();
-    eval(&*iso, "__hoody.onCall = async (p) => p === 'bin' ? new Uint8Array([1,2,3]) : 'echo:' + p").unwrap();
+    eval(
+        &*iso,
+        "__hoody.onCall = async (p) => p === 'bin' ? new Uint8Array([1,2,3]) : 'echo:' + p",
+    )
+    .unwrap();
     let r = call(&*iso, "héllo").recv().unwrap().unwrap();
     assert_eq!(r, Payload::Text("echo:héllo".into()));
     let r = call(&*iso, "bin").recv().unwrap().unwrap();
     assert_eq!(r, Payload::Bytes(vec![1, 2, 3]));
     // Large results cross the mailbox in chunks.
     eval(&*iso, "__hoody.onCall = async (p) => 'x'.repeat(+p)").unwrap();
-    let Payload::Text(big) = call(&*iso, "1000000").recv().unwrap().unwrap() else { panic!() };
+    let Payload::Text(big) = call(&*iso, "1000000").recv().unwrap().unwrap() else {
+        panic!()
+    };
     assert_eq!(big.len(), 1_000_000);
 }
 
 #[test]
 fn thrown_errors_reject_the_call() {
     let iso = isolate();
-    eval(&*iso, "__hoody.onCall = async (p) => { await null; throw new RangeError('bad ' + p) }").unwrap();
-    let Err(Failure::Js(e)) = call(&*iso, "input").recv().unwrap() else { panic!() };
-    assert_eq!((e.name.as_str(), e.message.as_str()), ("RangeError", "bad input"));
+    eval(
+        &*iso,
+        "__hoody.onCall = async (p) => { await null; throw new RangeError('bad ' + p) }",
+    )
+    .unwrap();
+    let Err(Failure::Js(e)) = call(&*iso, "input").recv().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (e.name.as_str(), e.message.as_str()),
+        ("RangeError", "bad input")
+    );
     assert!(e.stack.contains("test.js"), "{}", e.stack);
 }
 
@@ -101,8 +126,14 @@ fn host_requests_round_trip() {
            return JSON.stringify([a, b.length, b[299999], c]) }",
     )
     .unwrap();
-    let r = call(&*iso, "").recv_timeout(Duration::from_secs(10)).unwrap().unwrap();
-    assert_eq!(r, Payload::Text(r#"["ABC",300000,7,"TypeError:no such op"]"#.into()));
+    let r = call(&*iso, "")
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        r,
+        Payload::Text(r#"["ABC",300000,7,"TypeError:no such op"]"#.into())
+    );
     assert_eq!(seen.lock().unwrap()[0], (0, "log".to_string()));
 }
 
@@ -131,12 +162,22 @@ fn synchronous_host_operations() {
 #[test]
 fn terminate_stops_an_infinite_loop_in_a_microtask() {
     let iso = isolate();
-    eval(&*iso, "__hoody.onCall = async () => { await null; for (;;) {} }").unwrap();
+    eval(
+        &*iso,
+        "__hoody.onCall = async () => { await null; for (;;) {} }",
+    )
+    .unwrap();
     let rx = call(&*iso, "");
-    assert!(rx.recv_timeout(Duration::from_millis(200)).is_err(), "still running");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(200)).is_err(),
+        "still running"
+    );
     let started = Instant::now();
     iso.terminate();
-    assert!(matches!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), Err(Failure::Terminated)));
+    assert!(matches!(
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+        Err(Failure::Terminated)
+    ));
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(!iso.is_alive());
     assert!(matches!(eval(&*iso, "1"), Err(Failure::Terminated)));
@@ -145,10 +186,16 @@ fn terminate_stops_an_infinite_loop_in_a_microtask() {
 #[test]
 fn memory_limit_fails_only_that_isolate() {
     let engine = engine();
-    let small = engine.create_isolate(&IsolateConfig { memory_limit: 16 * 1024 * 1024 }).unwrap();
+    let small = engine
+        .create_isolate(&IsolateConfig {
+            memory_limit: 16 * 1024 * 1024,
+        })
+        .unwrap();
     let other = engine.create_isolate(&IsolateConfig::default()).unwrap();
     eval(&*small, "__hoody.onCall = async () => { await null; const a = []; for (;;) a.push({ x: new Array(100).fill(1) }) }").unwrap();
-    let r = call(&*small, "").recv_timeout(Duration::from_secs(30)).unwrap();
+    let r = call(&*small, "")
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap();
     assert!(matches!(r, Err(Failure::MemoryLimit { .. })), "{r:?}");
     assert!(!small.is_alive());
     assert_eq!(eval(&*other, "40 + 2").unwrap(), Primitive::Int(42));
@@ -160,9 +207,19 @@ fn source_maps_translate_positions() {
     // Generated line 1 col 0 -> a.ts line 5 col 0; col 4 -> line 5 col 4.
     let map = r#"{"version":3,"sources":["a.ts"],"names":[],"mappings":"AAIA,IAAI"}"#;
     let (tx, rx) = bounded(1);
-    iso.eval("    null.x", "bundle.js", Some(map), Box::new(move |r| drop(tx.send(r))));
-    let Err(Failure::Js(e)) = rx.recv().unwrap() else { panic!() };
-    assert_eq!((e.filename.as_deref(), e.line, e.column), (Some("a.ts"), Some(5), Some(5)));
+    iso.eval(
+        "    null.x",
+        "bundle.js",
+        Some(map),
+        Box::new(move |r| drop(tx.send(r))),
+    );
+    let Err(Failure::Js(e)) = rx.recv().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (e.filename.as_deref(), e.line, e.column),
+        (Some("a.ts"), Some(5), Some(5))
+    );
 }
 
 #[test]
@@ -181,7 +238,13 @@ fn pool_hands_out_fresh_isolates_with_the_prelude() {
     let a = pool.take().unwrap();
     let b = pool.take().unwrap();
     assert_ne!(a.id(), b.id());
-    assert_eq!(eval(&*a, "globalThis.preluded += 1").unwrap(), Primitive::Int(42));
-    assert_eq!(eval(&*b, "globalThis.preluded").unwrap(), Primitive::Int(41));
+    assert_eq!(
+        eval(&*a, "globalThis.preluded += 1").unwrap(),
+        Primitive::Int(42)
+    );
+    assert_eq!(
+        eval(&*b, "globalThis.preluded").unwrap(),
+        Primitive::Int(41)
+    );
     pool.close();
 }

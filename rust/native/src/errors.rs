@@ -8,7 +8,12 @@ use pyo3::types::{PyDict, PyTuple, PyType};
 
 use hoody_engine::{EngineError, Failure, JsError};
 
-pyo3::create_exception!(hoody_exec, HoodyExecError, PyException, "Root of every error the native core raises.");
+pyo3::create_exception!(
+    hoody_exec,
+    HoodyExecError,
+    PyException,
+    "Root of every error the native core raises."
+);
 
 /// Exception classes with two bases (ours and a builtin one), made with `type()`
 /// because `create_exception!` takes one base.
@@ -26,8 +31,11 @@ fn two_base(py: Python<'_>) -> &TwoBaseErrors {
             let dict = PyDict::new(py);
             dict.set_item("__module__", "hoody_exec").expect("dict");
             dict.set_item("__doc__", doc).expect("dict");
-            let bases = PyTuple::new(py, [py.get_type::<HoodyExecError>().into_any(), std.into_any()])
-                .expect("tuple");
+            let bases = PyTuple::new(
+                py,
+                [py.get_type::<HoodyExecError>().into_any(), std.into_any()],
+            )
+            .expect("tuple");
             py.get_type::<PyType>()
                 .call1((name, bases, dict))
                 .and_then(|t| Ok(t.cast_into::<PyType>()?))
@@ -35,8 +43,16 @@ fn two_base(py: Python<'_>) -> &TwoBaseErrors {
                 .unbind()
         };
         TwoBaseErrors {
-            transpile: make("TranspileError", py.get_type::<PyValueError>(), "Syntax errors in one file."),
-            bundle: make("BundleError", py.get_type::<PyValueError>(), "An import could not be resolved or read."),
+            transpile: make(
+                "TranspileError",
+                py.get_type::<PyValueError>(),
+                "Syntax errors in one file.",
+            ),
+            bundle: make(
+                "BundleError",
+                py.get_type::<PyValueError>(),
+                "An import could not be resolved or read.",
+            ),
             engine: make(
                 "EngineError",
                 py.get_type::<PyRuntimeError>(),
@@ -60,9 +76,24 @@ pub fn bundle_error_type(py: Python<'_>) -> Bound<'_, PyType> {
 pub fn engine_error_type(py: Python<'_>) -> Bound<'_, PyType> {
     two_base(py).engine.bind(py).clone()
 }
-pyo3::create_exception!(hoody_exec, JsError_, HoodyExecError, "JavaScript threw; positions are mapped through the source map.");
-pyo3::create_exception!(hoody_exec, IsolateTerminated, HoodyExecError, "The isolate was terminated while the operation ran.");
-pyo3::create_exception!(hoody_exec, MemoryLimitExceeded, HoodyExecError, "The isolate went over its memory cap.");
+pyo3::create_exception!(
+    hoody_exec,
+    JsError_,
+    HoodyExecError,
+    "JavaScript threw; positions are mapped through the source map."
+);
+pyo3::create_exception!(
+    hoody_exec,
+    IsolateTerminated,
+    HoodyExecError,
+    "The isolate was terminated while the operation ran."
+);
+pyo3::create_exception!(
+    hoody_exec,
+    MemoryLimitExceeded,
+    HoodyExecError,
+    "The isolate went over its memory cap."
+);
 
 pub fn init_pymodule(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -107,7 +138,9 @@ pub fn engine_message(py: Python<'_>, message: String) -> PyErr {
 
 pub fn js_error(py: Python<'_>, e: &JsError) -> PyErr {
     let opt = |v: Option<u32>| -> Bound<'_, PyAny> {
-        v.into_pyobject(py).map(|b| b.into_any()).unwrap_or_else(|_| py.None().into_bound(py))
+        v.into_pyobject(py)
+            .map(|b| b.into_any())
+            .unwrap_or_else(|_| py.None().into_bound(py))
     };
     let text = |s: &str| s.into_pyobject(py).expect("str").into_any();
     let filename = match &e.filename {

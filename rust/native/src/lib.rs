@@ -5,12 +5,10 @@
 //! - `engine`: V8 isolates, the pool, and completion delivery to asyncio
 //! - `errors`: the exception tree
 
-
+mod bundle;
 mod engine;
 mod errors;
 mod transpile;
-mod bundle;
-
 
 use pyo3::prelude::*;
 
@@ -20,7 +18,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::init_pymodule(m)?;
     transpile::init_pymodule(m)?;
     bundle::init_pymodule(m)?;
-
 
     engine::init_pymodule(m)?;
     Ok(())

@@ -44,7 +44,9 @@ impl Isolate {
     fn new(py: Python<'_>, memory_limit: usize) -> PyResult<Self> {
         let engine = super::engine(py)?;
         let config = IsolateConfig { memory_limit };
-        let inner = py.detach(|| engine.create_isolate(&config)).map_err(|e| errors::engine_error(&e))?;
+        let inner = py
+            .detach(|| engine.create_isolate(&config))
+            .map_err(|e| errors::engine_error(&e))?;
         Ok(Self::wrap(inner))
     }
 
@@ -79,7 +81,12 @@ impl Isolate {
         let (future, core) = Self::future(py)?;
         let fut = future.clone().unbind();
         let inner = self.inner.clone();
-        let done = Box::new(move |r| core.push(Completion::Future { future: fut, outcome: Outcome::Value(r) }));
+        let done = Box::new(move |r| {
+            core.push(Completion::Future {
+                future: fut,
+                outcome: Outcome::Value(r),
+            })
+        });
         py.detach(|| inner.eval(code, filename, source_map, done));
         Ok(future)
     }
@@ -88,7 +95,12 @@ impl Isolate {
         let (future, core) = Self::future(py)?;
         let fut = future.clone().unbind();
         let inner = self.inner.clone();
-        let done = Box::new(move |r| core.push(Completion::Future { future: fut, outcome: Outcome::Payload(r) }));
+        let done = Box::new(move |r| {
+            core.push(Completion::Future {
+                future: fut,
+                outcome: Outcome::Payload(r),
+            })
+        });
         py.detach(|| inner.call(payload, done));
         Ok(future)
     }
@@ -114,7 +126,10 @@ impl Isolate {
                 let (_, core) = reactor::current(py)?;
                 let h = Arc::new(h);
                 self.inner.set_host_handler(Some(Arc::new(move |message| {
-                    core.push(Completion::Host { handler: h.clone(), message })
+                    core.push(Completion::Host {
+                        handler: h.clone(),
+                        message,
+                    })
                 })));
             }
         }
@@ -132,7 +147,8 @@ impl Isolate {
 
     fn heap_stats(&self, py: Python<'_>) -> PyResult<HashMap<String, f64>> {
         let inner = self.inner.clone();
-        py.detach(|| inner.heap_stats()).map_err(|e| errors::engine_error(&e))
+        py.detach(|| inner.heap_stats())
+            .map_err(|e| errors::engine_error(&e))
     }
 
     fn memory_limit_reached(&self) -> bool {

@@ -25,7 +25,9 @@ pub(crate) fn engine(py: Python<'_>) -> PyResult<Arc<MiniRacerEngine>> {
     let dir = match std::env::var_os("HOODY_MINI_RACER_DIR") {
         Some(d) => PathBuf::from(d),
         None => {
-            let spec = py.import("importlib.util")?.call_method1("find_spec", ("py_mini_racer",))?;
+            let spec = py
+                .import("importlib.util")?
+                .call_method1("find_spec", ("py_mini_racer",))?;
             if spec.is_none() {
                 return Err(errors::engine_message(
                     py,
@@ -36,7 +38,9 @@ pub(crate) fn engine(py: Python<'_>) -> PyResult<Arc<MiniRacerEngine>> {
             PathBuf::from(locations.get_item(0)?.extract::<String>()?)
         }
     };
-    let started = py.detach(|| MiniRacerEngine::start(Some(&dir))).map_err(|e| errors::engine_error(&e))?;
+    let started = py
+        .detach(|| MiniRacerEngine::start(Some(&dir)))
+        .map_err(|e| errors::engine_error(&e))?;
     let _ = ENGINE.set(Arc::new(started));
     Ok(ENGINE.get().expect("set above").clone())
 }

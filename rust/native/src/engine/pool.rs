@@ -17,20 +17,35 @@ pub struct IsolatePool {
 impl IsolatePool {
     #[new]
     #[pyo3(signature = (size, *, memory_limit = DEFAULT_MEMORY_LIMIT, prelude = Vec::new()))]
-    fn new(py: Python<'_>, size: usize, memory_limit: usize, prelude: Vec<(String, String)>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        size: usize,
+        memory_limit: usize,
+        prelude: Vec<(String, String)>,
+    ) -> PyResult<Self> {
         let engine = super::engine(py)?;
         let prelude = prelude
             .into_iter()
-            .map(|(code, filename)| PreludeScript { code, filename, source_map: None })
+            .map(|(code, filename)| PreludeScript {
+                code,
+                filename,
+                source_map: None,
+            })
             .collect();
-        let pool = hoody_engine::IsolatePool::new(engine, size, IsolateConfig { memory_limit }, prelude);
+        let pool =
+            hoody_engine::IsolatePool::new(engine, size, IsolateConfig { memory_limit }, prelude);
         Ok(Self { pool: Some(pool) })
     }
 
     /// A ready isolate; creates one now (off the GIL) if the pool ran dry.
     fn take(&self, py: Python<'_>) -> PyResult<Isolate> {
-        let pool = self.pool.as_ref().ok_or_else(|| errors::engine_message(py, "the pool is closed".into()))?;
-        py.detach(|| pool.take()).map(Isolate::wrap).map_err(|e| errors::engine_error(&e))
+        let pool = self
+            .pool
+            .as_ref()
+            .ok_or_else(|| errors::engine_message(py, "the pool is closed".into()))?;
+        py.detach(|| pool.take())
+            .map(Isolate::wrap)
+            .map_err(|e| errors::engine_error(&e))
     }
 
     #[getter]

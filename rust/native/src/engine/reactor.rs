@@ -23,8 +23,14 @@ pub enum Outcome {
 }
 
 pub enum Completion {
-    Future { future: Py<PyAny>, outcome: Outcome },
-    Host { handler: Arc<Py<PyAny>>, message: HostMessage },
+    Future {
+        future: Py<PyAny>,
+        outcome: Outcome,
+    },
+    Host {
+        handler: Arc<Py<PyAny>>,
+        message: HostMessage,
+    },
 }
 
 pub struct Core {
@@ -115,10 +121,17 @@ pub fn current(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Arc<Core>)> {
     let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
     let table = REACTORS
         .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            Ok(py.import("weakref")?.getattr("WeakKeyDictionary")?.call0()?.unbind())
+            Ok(py
+                .import("weakref")?
+                .getattr("WeakKeyDictionary")?
+                .call0()?
+                .unbind())
         })?
         .bind(py);
-    if let Some(r) = table.call_method1("get", (&event_loop,))?.extract::<Option<Py<Reactor>>>()? {
+    if let Some(r) = table
+        .call_method1("get", (&event_loop,))?
+        .extract::<Option<Py<Reactor>>>()?
+    {
         let core = r.get().core.clone();
         return Ok((event_loop, core));
     }
@@ -126,9 +139,18 @@ pub fn current(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Arc<Core>)> {
     wake_tx.set_nonblocking(true)?;
     wake_rx.set_nonblocking(true)?;
     let (tx, rx) = unbounded();
-    let core = Arc::new(Core { tx, rx, wake_tx, wake_rx, armed: AtomicBool::new(false) });
+    let core = Arc::new(Core {
+        tx,
+        rx,
+        wake_tx,
+        wake_rx,
+        armed: AtomicBool::new(false),
+    });
     let reactor = Bound::new(py, Reactor { core: core.clone() })?;
-    event_loop.call_method1("add_reader", (reactor.borrow().fileno(), reactor.getattr("drain")?))?;
+    event_loop.call_method1(
+        "add_reader",
+        (reactor.borrow().fileno(), reactor.getattr("drain")?),
+    )?;
     table.set_item(&event_loop, &reactor)?;
     Ok((event_loop, core))
 }
