@@ -65,12 +65,19 @@ impl Reactor {
     /// Runs on the loop when the socket is readable: settles every queued completion.
     fn drain(&self, py: Python<'_>) -> PyResult<()> {
         let core = &self.core;
-        core.armed.store(false, Ordering::Release);
+        // NOTE: empty the socket *before* disarming: a push that lands after the
+        // disarm must leave its byte in the socket, or the loop never wakes again.
         let mut sink = [0u8; 256];
         while matches!((&core.wake_rx).read(&mut sink), Ok(n) if n > 0) {}
+        core.armed.store(false, Ordering::Release);
         while let Ok(c) = core.rx.try_recv() {
             match c {
-                Completion::Future { future, outcome } => settle(py, future.bind(py), outcome)?,
+                Completion::Future { future, outcome } => {
+                    if let Err(e) = settle(py, future.bind(py), outcome) {
+                        // NOTE: one bad completion must not strand the rest of the batch.
+                        e.write_unraisable(py, Some(future.bind(py)));
+                    }
+                }
                 Completion::Host { handler, message } => {
                     let data: Bound<'_, PyAny> = match message.data {
                         Payload::Text(t) => PyBytes::new(py, t.as_bytes()).into_any(),
