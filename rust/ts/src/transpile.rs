@@ -20,7 +20,8 @@ pub struct Transpiled {
     pub imports: Vec<String>,
 }
 
-/// Transpiles one file. The dialect follows the extension of `filename`
+/// Transpiles one file (a top-level `return` is accepted: scripts are function
+/// bodies). The dialect follows the extension of `filename`
 /// (`.tsx`/`.jsx` enable JSX; anything else not `.js`/`.mjs`/`.cjs` is TypeScript).
 /// Thread-safe: all swc state is local to the call.
 pub fn transpile(source: &str, filename: &str) -> Result<Transpiled, TranspileErrors> {
@@ -35,7 +36,9 @@ fn transpile_inner(source: &str, filename: &str) -> Result<Transpiled, Transpile
     let comments = SingleThreadedComments::default();
     let fm = pipeline::add_file(&cm, filename, source);
     let dialect = Dialect::of(filename);
-    let module = pipeline::parse(&cm, &fm, &comments, dialect, false)?;
+    // NOTE: a hoody-exec script is the body of an async function, so a top-level
+    // `return` is legal in every script this checks.
+    let module = pipeline::parse(&cm, &fm, &comments, dialect, true)?;
     let marks = Marks::new();
     let mut module = pipeline::strip_types(module, &cm, &comments, dialect, marks);
     let imports = imports::unique(&imports::collect(&mut module, marks.unresolved));

@@ -1,0 +1,1 @@
+"""Benchmarks: `pytest benches/ --benchmark-only` (figures in docs/benchmarks.md)."""

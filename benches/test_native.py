@@ -1,0 +1,110 @@
+"""Micro benchmarks of the native core (issue: transpile ≤ 0.3 ms for 200 lines,
+warm call ≤ 30 µs, pool take ≤ 0.2 ms, background creation ≤ 1.5 ms).
+
+Run: .venv/bin/python -m pytest benches/test_native.py --benchmark-only
+Per-operation figures for batched async measurements are in `extra_info`
+(`per_op_us`) and printed in the summary columns divided by the batch size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from hoody_exec import _native
+from hoody_exec.webapi import prelude_source
+
+MEDIUM_TS = (Path(__file__).parent / "fixtures" / "medium.ts").read_text()
+BATCH = 1000
+
+
+@pytest.fixture
+def loop():
+    lp = asyncio.new_event_loop()
+    yield lp
+    lp.close()
+
+
+def test_transpile_200_lines(benchmark):
+    result = benchmark(_native.transpile, MEDIUM_TS, "medium.ts")
+    assert "class Repository0" in result.code
+    benchmark.extra_info["lines"] = len(MEDIUM_TS.splitlines())
+
+
+def test_warm_call_round_trip(benchmark, loop):
+    iso = _native.Isolate()
+    loop.run_until_complete(iso.eval("__hoody.onCall = async (p) => p"))
+
+    async def batch() -> None:
+        for _ in range(BATCH):
+            await iso.call("x")
+
+    benchmark.pedantic(lambda: loop.run_until_complete(batch()), rounds=20, warmup_rounds=2)
+    benchmark.extra_info["batch"] = BATCH
+    benchmark.extra_info["per_op_us"] = benchmark.stats.stats.median / BATCH * 1e6
+    iso.close()
+
+
+def test_pipelined_calls(benchmark, loop):
+    iso = _native.Isolate()
+    loop.run_until_complete(iso.eval("__hoody.onCall = async (p) => p"))
+
+    async def batch() -> None:
+        await asyncio.gather(*(iso.call("x") for _ in range(BATCH)))
+
+    benchmark.pedantic(lambda: loop.run_until_complete(batch()), rounds=20, warmup_rounds=2)
+    benchmark.extra_info["batch"] = BATCH
+    benchmark.extra_info["per_op_us"] = benchmark.stats.stats.median / BATCH * 1e6
+    iso.close()
+
+
+def test_mini_racer_wrapper_round_trip(benchmark):
+    """For comparison: the same warm call through mini-racer's own Python wrapper."""
+    from py_mini_racer import MiniRacer
+
+    mr = MiniRacer()
+    mr.eval("function echo(p) { return p }")
+    echo = mr.eval("echo")
+    assert benchmark(echo, "x") == "x"
+
+
+def test_isolate_creation_bare(benchmark):
+    """Background work per pooled isolate, without the Web API prelude."""
+
+    def create_and_close() -> None:
+        _native.Isolate().close()
+
+    benchmark.pedantic(create_and_close, rounds=100, warmup_rounds=5)
+
+
+def test_isolate_creation_with_prelude(benchmark, loop):
+    """Background work per pooled isolate, with the Web API prelude evaluated."""
+    code, filename = prelude_source()
+
+    def create() -> None:
+        iso = _native.Isolate()
+        loop.run_until_complete(iso.eval(code, filename))
+        iso.close()
+
+    benchmark.pedantic(create, rounds=50, warmup_rounds=3)
+
+
+def test_pool_take(benchmark):
+    """On the request path: taking a ready isolate from the pool."""
+    pool = _native.IsolatePool(4)
+    taken: list[_native.Isolate] = []
+
+    def wait_ready() -> tuple[tuple[()], dict[str, object]]:
+        for iso in taken:
+            iso.close()
+        taken.clear()
+        deadline = time.monotonic() + 5
+        while pool.ready < 4 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return (), {}
+
+    benchmark.pedantic(lambda: taken.append(pool.take()), setup=wait_ready, rounds=200)
+    pool.close()
