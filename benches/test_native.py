@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -19,6 +21,16 @@ from hoody_exec.webapi import prelude_source
 
 MEDIUM_TS = (Path(__file__).parent / "fixtures" / "medium.ts").read_text()
 BATCH = 1000
+T = TypeVar("T")
+
+
+def run(loop: asyncio.AbstractEventLoop, make: Callable[[], Awaitable[T]]) -> T:
+    """Runs `make()` on `loop`: engine futures need a running loop to be created on."""
+
+    async def main() -> T:
+        return await make()
+
+    return loop.run_until_complete(main())
 
 
 @pytest.fixture
@@ -36,7 +48,7 @@ def test_transpile_200_lines(benchmark):
 
 def test_warm_call_round_trip(benchmark, loop):
     iso = _native.Isolate()
-    loop.run_until_complete(iso.eval("__hoody.onCall = async (p) => p"))
+    run(loop, lambda: iso.eval("__hoody.onCall = async (p) => p"))
 
     async def batch() -> None:
         for _ in range(BATCH):
@@ -50,7 +62,7 @@ def test_warm_call_round_trip(benchmark, loop):
 
 def test_pipelined_calls(benchmark, loop):
     iso = _native.Isolate()
-    loop.run_until_complete(iso.eval("__hoody.onCall = async (p) => p"))
+    run(loop, lambda: iso.eval("__hoody.onCall = async (p) => p"))
 
     async def batch() -> None:
         await asyncio.gather(*(iso.call("x") for _ in range(BATCH)))
@@ -74,10 +86,10 @@ def test_mini_racer_wrapper_round_trip(benchmark):
 def test_isolate_creation_bare(benchmark):
     """Background work per pooled isolate, without the Web API prelude."""
 
-    def create_and_close() -> None:
-        _native.Isolate().close()
-
-    benchmark.pedantic(create_and_close, rounds=100, warmup_rounds=5)
+    made: list[_native.Isolate] = []
+    benchmark.pedantic(lambda: made.append(_native.Isolate()), rounds=100, warmup_rounds=5)
+    for iso in made:
+        iso.close()
 
 
 def test_isolate_creation_with_prelude(benchmark, loop):
@@ -86,7 +98,7 @@ def test_isolate_creation_with_prelude(benchmark, loop):
 
     def create() -> None:
         iso = _native.Isolate()
-        loop.run_until_complete(iso.eval(code, filename))
+        run(loop, lambda: iso.eval(code, filename))
         iso.close()
 
     benchmark.pedantic(create, rounds=50, warmup_rounds=3)

@@ -85,7 +85,8 @@ async def test_host_post_and_request_reach_python_on_the_loop():
         "__hoody.onCall = async (p) => { __hoody.host.post('log', 'hello ' + p);"
         " const r = await __hoody.host.request('double', p);"
         " const b = await __hoody.host.request('blob', '');"
-        " let e; try { await __hoody.host.request('nope', '') } catch (x) { e = x.name + ': ' + x.message }"
+        " let e; try { await __hoody.host.request('nope', '') }"
+        " catch (x) { e = x.name + ': ' + x.message }"
         " return JSON.stringify([r, Array.from(b), e]) }"
     )
     loop = asyncio.get_running_loop()
@@ -123,7 +124,8 @@ async def test_terminate_stops_a_busy_loop_and_is_reported_distinctly():
 
 async def test_loop_keeps_running_while_javascript_computes():
     iso = await program(
-        "__hoody.onCall = async () => { const end = Date.now() + 300; while (Date.now() < end) {} return 'done' }"
+        "__hoody.onCall = async () => {"
+        " const end = Date.now() + 300; while (Date.now() < end) {} return 'done' }"
     )
     ticks = 0
     call = asyncio.ensure_future(iso.call(""))
@@ -138,7 +140,8 @@ async def test_loop_keeps_running_while_javascript_computes():
 
 async def test_memory_cap_fails_one_isolate_and_spares_the_others():
     small = await program(
-        "__hoody.onCall = async () => { await null; const a = []; for (;;) a.push(new Array(1000).fill(7)) }",
+        "__hoody.onCall = async () => { await null; const a = [];"
+        " for (;;) a.push(new Array(1000).fill(7)) }",
         memory_limit=16 * 1024 * 1024,
     )
     other = await program("__hoody.onCall = async (p) => 'still ' + p")
@@ -160,7 +163,8 @@ async def test_heap_stats_and_limits():
 
 
 async def test_pool_hands_out_fresh_isolates_and_refills():
-    pool = _native.IsolatePool(3, prelude=[("globalThis.seen = (globalThis.seen || 0) + 1", "p.js")])
+    prelude = [("globalThis.seen = (globalThis.seen || 0) + 1", "p.js")]
+    pool = _native.IsolatePool(3, prelude=prelude)
     deadline = time.monotonic() + 10
     while pool.ready < 3 and time.monotonic() < deadline:
         await asyncio.sleep(0.01)

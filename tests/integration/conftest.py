@@ -6,7 +6,6 @@ may write files into it (hot reload). Each case is a folder: /<case>/<script>.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import signal
@@ -24,28 +23,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "scripts"
 HOOK_TOKEN = "env-secret-token"
-
-
-def _native_ready() -> bool:
-    try:
-        native = importlib.import_module("hoody_exec._native")
-    except Exception:  # not built, or a half-built extension from a concurrent build
-        return False
-    return hasattr(native, "IsolatePool") and hasattr(native, "bundle")
-
-
-# NOTE: while the native core is being built the integration suite is skipped as
-# a whole; once `hoody_exec._native` exposes the engine every test here runs.
-NATIVE_READY = _native_ready()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if NATIVE_READY:
-        return
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.skip(reason="hoody_exec._native is not built yet"))
 
 
 def free_port() -> int:
@@ -91,6 +68,16 @@ class Server:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, needle: str, timeout: float = 10.0) -> str:
+        """The log once it contains `needle`: the request line is written after
+        the response has gone out, so reading right away can miss it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.log_text()
+            if needle in text or time.monotonic() > deadline:
+                return text
+            time.sleep(0.02)
 
     def write(self, relative: str, text: str) -> Path:
         path = self.root / relative

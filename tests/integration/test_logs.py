@@ -6,7 +6,8 @@ import re
 def test_standard_logs_one_line_per_request_and_console_output(server, client):
     response = client.get("/request/log")
     rid = response.headers["x-request-id"]
-    log = server.log_text()
+    server.wait_for_log("structured line")
+    log = server.wait_for_log(rid)
     lines = [line for line in log.splitlines() if rid in line]
     request_lines = [line for line in lines if re.search(r"\brequest\b", line) and "status" in line]
     assert len(request_lines) == 1, lines

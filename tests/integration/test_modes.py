@@ -32,6 +32,6 @@ def test_worker_requests_interleave(client):
 
 
 def test_cold_and_warm_isolates_are_logged(server, client):
-    client.get("/modes/worker")
-    log = server.log_text()
+    rid = client.get("/modes/worker").headers["x-request-id"]
+    log = server.wait_for_log(rid)
     assert "isolate" in log and "warm" in log

@@ -49,7 +49,7 @@ def test_worker_isolate_is_rebuilt_after_timeout(server, client):
     check_timeout(client.get("/timeouts/worker_busy?spin=1"))
     # A fresh isolate: shared state is gone, and the loss is logged as a warning.
     assert client.get("/timeouts/worker_busy").json() == {"n": 1}
-    assert "worker isolate terminated" in server.log_text()
+    assert "worker isolate terminated" in server.wait_for_log("worker isolate terminated")
 
 
 def test_memory_cap_fails_the_request_not_the_server(client):

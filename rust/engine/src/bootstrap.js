@@ -1,9 +1,10 @@
 // The engine's bootstrap: evaluated first in every isolate. Its completion value
-// is `install`, which the engine calls with the one host callback function; it
-// returns the mailbox (a SharedArrayBuffer the host reads and writes while
+// is `install`, which the engine calls with `this` = the one host callback
+// function; it returns the mailbox (a SharedArrayBuffer the host reads and writes while
 // JavaScript is paused inside that callback). See docs/architecture.md.
-(function install(hostFn) {
+(function install() {
   "use strict";
+  const hostFn = this;
   const CAP = __MAILBOX_BYTES__;
   const HEADER = 64;
   const BODY = CAP - HEADER;

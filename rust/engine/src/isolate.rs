@@ -181,13 +181,6 @@ impl Inner {
         }
     }
 
-    fn eval_blocking(&self, code: &str) -> Result<OwnedValue, Failure> {
-        let (tx, rx) = bounded(1);
-        self.post_eval(code, Box::new(move |v| drop(tx.send(v))));
-        let value = rx.recv().map_err(|_| Failure::Engine(EngineError::Dead))?;
-        self.check(value)
-    }
-
     /// Turns exception results into failures.
     fn check(&self, value: OwnedValue) -> Result<OwnedValue, Failure> {
         if value.raw().is_null() {
@@ -239,37 +232,62 @@ impl Inner {
         }
     }
 
+    /// Posts an evaluation and returns where its (checked) result will arrive.
+    fn eval_later(&self, code: &str) -> crossbeam_channel::Receiver<OwnedValue> {
+        let (tx, rx) = bounded(1);
+        self.post_eval(code, Box::new(move |v| drop(tx.send(v))));
+        rx
+    }
+
+    fn wait(&self, rx: crossbeam_channel::Receiver<OwnedValue>) -> Result<OwnedValue, Failure> {
+        self.check(rx.recv().map_err(|_| Failure::Engine(EngineError::Dead))?)
+    }
+
+    /// Loads the bootstrap and keeps the handles the engine needs. NOTE: the pump
+    /// thread runs tasks in order, so work is posted ahead and waited for only
+    /// where a handle is needed: two waits instead of eight round trips.
     fn bootstrap(self: &Arc<Self>) -> Result<(), Failure> {
         registry::register(self.host_callback_id, Entry::Host(self.clone()));
-        // SAFETY: waits for the pump thread; we are not on it.
+        let code = BOOTSTRAP.replace("__MAILBOX_BYTES__", &MAILBOX_BYTES.to_string());
+        let install = self.eval_later(&format!("{code}\n//# sourceURL=hoody:bootstrap"));
+        let argv = self.eval_later("[]");
+        // SAFETY: waits for the pump thread (after the two evaluations); we are not on it.
         let host_fn =
             self.wrap(unsafe { (self.api.make_js_callback)(self.ctx, self.host_callback_id) });
-        let code = BOOTSTRAP.replace("__MAILBOX_BYTES__", &MAILBOX_BYTES.to_string());
-        let install = self.eval_blocking(&format!("{code}\n//# sourceURL=hoody:bootstrap"))?;
-        let argv = self.eval_blocking("[]")?;
-        // SAFETY: synchronous push of the host function into the argument array.
-        drop(self.wrap(unsafe { (self.api.array_push)(self.ctx, argv.raw(), host_fn.raw()) }));
-        // SAFETY: an `undefined` value for `this`.
-        let undefined =
-            self.wrap(unsafe { (self.api.alloc_int_val)(self.ctx, 0, kind::UNDEFINED) });
-        let (tx, rx) = bounded(1);
-        self.post_call(
-            install.raw(),
-            undefined,
-            argv.raw(),
-            Box::new(move |v| drop(tx.send(v))),
+        let install = self.wait(install)?;
+        let argv = self.wait(argv)?;
+        // NOTE: the host function goes in as `this`, which saves the round trip of
+        // pushing it into an argument array.
+        let (tx, mailbox) = bounded(1);
+        let id = registry::next_id();
+        registry::register(
+            id,
+            Entry::Task {
+                ctx: self.ctx,
+                keep: Vec::new(),
+                done: Box::new(move |v| drop(tx.send(v))),
+            },
         );
-        let mailbox = self.check(rx.recv().map_err(|_| Failure::Engine(EngineError::Dead))?)?;
+        // SAFETY: live context and handles; the callback owns the result.
+        let task = unsafe {
+            (self.api.call_function)(self.ctx, install.raw(), host_fn.raw(), argv.raw(), id)
+        };
+        if task == 0 {
+            self.abandon(id);
+        }
+        let dispatch = self.eval_later("__hoody_dispatch");
+        let settle = self.eval_later("__hoody_settle");
+        let cleanup = self
+            .eval_later("delete globalThis.__hoody_dispatch; delete globalThis.__hoody_settle;");
+        let mailbox = self.wait(mailbox)?;
         if mailbox.kind() != kind::SHARED_ARRAY_BUFFER || mailbox.handle().len != MAILBOX_BYTES {
             return Err(Failure::Engine(EngineError::Create(
                 "the bootstrap returned no mailbox".into(),
             )));
         }
-        let dispatch = self.eval_blocking("__hoody_dispatch")?;
-        let settle = self.eval_blocking("__hoody_settle")?;
-        self.eval_blocking(
-            "delete globalThis.__hoody_dispatch; delete globalThis.__hoody_settle;",
-        )?;
+        let dispatch = self.wait(dispatch)?;
+        let settle = self.wait(settle)?;
+        self.wait(cleanup)?;
         *self.handles.write() = Some(Handles {
             dispatch,
             settle,

@@ -7,22 +7,38 @@ use pyo3::types::PyList;
 use crate::errors;
 
 /// One file transpiled to ESM JavaScript.
-#[pyclass(frozen, get_all, module = "hoody_exec._native")]
+#[pyclass(frozen, module = "hoody_exec._native")]
 pub struct Transpiled {
-    pub code: String,
-    /// Source map JSON.
-    pub map: String,
-    /// Specifiers in source order, without duplicates.
-    pub imports: Vec<String>,
+    inner: hoody_ts::Transpiled,
+    map: std::sync::OnceLock<String>,
 }
 
 #[pymethods]
 impl Transpiled {
+    #[getter]
+    fn code(&self) -> &str {
+        &self.inner.code
+    }
+
+    /// Source map JSON (built on first access).
+    #[getter]
+    fn map(&self, py: Python<'_>) -> String {
+        self.map
+            .get_or_init(|| py.detach(|| self.inner.map()))
+            .clone()
+    }
+
+    /// Specifiers in source order, without duplicates.
+    #[getter]
+    fn imports(&self) -> Vec<String> {
+        self.inner.imports.clone()
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Transpiled(code=<{} chars>, imports={:?})",
-            self.code.len(),
-            self.imports
+            self.inner.code.len(),
+            self.inner.imports
         )
     }
 }
@@ -95,10 +111,9 @@ pub fn transpile_error_to_py(py: Python<'_>, e: &hoody_ts::TranspileErrors) -> P
 #[pyo3(signature = (source, filename = "script.ts".to_string()))]
 fn transpile(py: Python<'_>, source: String, filename: String) -> PyResult<Transpiled> {
     match py.detach(|| hoody_ts::transpile(&source, &filename)) {
-        Ok(t) => Ok(Transpiled {
-            code: t.code,
-            map: t.map,
-            imports: t.imports,
+        Ok(inner) => Ok(Transpiled {
+            inner,
+            map: std::sync::OnceLock::new(),
         }),
         Err(e) => Err(transpile_error_to_py(py, &e)),
     }

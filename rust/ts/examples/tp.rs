@@ -17,7 +17,7 @@ fn main() {
     }
     let src = std::fs::read_to_string(&args[1]).unwrap();
     match hoody_ts::transpile(&src, &args[1]) {
-        Ok(t) => println!("{}\n//MAP {}\n// imports {:?}", t.code, t.map, t.imports),
+        Ok(t) => println!("{}\n//MAP {}\n// imports {:?}", t.code, t.map(), t.imports),
         Err(e) => println!("ERR {e}"),
     }
 }

@@ -21,6 +21,7 @@ use swc_core::ecma::transforms::base::resolver;
 use swc_core::ecma::transforms::proposal::decorators;
 use swc_core::ecma::transforms::react;
 use swc_core::ecma::transforms::typescript;
+use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::errors::{SyntaxIssue, TranspileErrors};
 
@@ -166,15 +167,16 @@ pub(crate) fn strip_types(
         native_class_properties: true,
         ..Default::default()
     };
-    (
-        resolver(marks.unresolved, marks.top_level, true),
+    resolver(marks.unresolved, marks.top_level, true).process(&mut program);
+    // NOTE: the decorators pass walks the whole tree; skip it when the parser saw none.
+    if has_decorators(&program) {
         decorators::decorators(decorators::Config {
             legacy: true,
             emit_metadata: false,
             use_define_for_class_fields: true,
-        }),
-    )
+        })
         .process(&mut program);
+    }
     if dialect.jsx() {
         typescript::tsx(
             cm.clone(),
@@ -198,6 +200,18 @@ pub(crate) fn strip_types(
         typescript::typescript(ts_config, marks.unresolved, marks.top_level).process(&mut program);
     }
     program.expect_module()
+}
+
+fn has_decorators(program: &Program) -> bool {
+    struct Find(bool);
+    impl Visit for Find {
+        fn visit_decorator(&mut self, _: &swc_core::ecma::ast::Decorator) {
+            self.0 = true;
+        }
+    }
+    let mut find = Find(false);
+    program.visit_with(&mut find);
+    find.0
 }
 
 /// Inlines the helpers earlier passes asked for, renames clashing identifiers

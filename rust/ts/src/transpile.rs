@@ -3,7 +3,7 @@
 
 use swc_core::common::comments::SingleThreadedComments;
 use swc_core::common::sync::Lrc;
-use swc_core::common::{SourceMap, GLOBALS};
+use swc_core::common::{BytePos, LineCol, SourceMap, GLOBALS};
 use swc_core::ecma::transforms::base::helpers::{Helpers, HELPERS};
 
 use crate::errors::TranspileErrors;
@@ -14,10 +14,23 @@ use crate::pipeline::{self, Dialect, Marks};
 #[derive(Debug, Clone)]
 pub struct Transpiled {
     pub code: String,
-    /// Source map JSON (`sources` = `[filename]`, `sourcesContent` filled).
-    pub map: String,
     /// Specifiers of runtime imports in source order, without duplicates.
     pub imports: Vec<String>,
+    filename: String,
+    source: String,
+    mappings: Vec<(BytePos, LineCol)>,
+}
+
+impl Transpiled {
+    /// Source map JSON (`sources` = `[filename]`, `sourcesContent` filled).
+    /// NOTE: built on demand (it is a sixth of the work and most callers only
+    /// need it when an error is reported); positions in a fresh `SourceMap`
+    /// holding the same single file are the ones the mappings recorded.
+    pub fn map(&self) -> String {
+        let cm: Lrc<SourceMap> = Default::default();
+        pipeline::add_file(&cm, &self.filename, &self.source);
+        pipeline::source_map_json(&cm, &self.mappings)
+    }
 }
 
 /// Transpiles one file (a top-level `return` is accepted: scripts are function
@@ -44,10 +57,11 @@ fn transpile_inner(source: &str, filename: &str) -> Result<Transpiled, Transpile
     let imports = imports::unique(&imports::collect(&mut module, marks.unresolved));
     let module = pipeline::finish(module, &comments, marks);
     let emitted = pipeline::emit(&cm, &comments, &module);
-    let map = pipeline::source_map_json(&cm, &emitted.mappings);
     Ok(Transpiled {
         code: emitted.code,
-        map,
         imports,
+        filename: filename.to_owned(),
+        source: source.to_owned(),
+        mappings: emitted.mappings,
     })
 }

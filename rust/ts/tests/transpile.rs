@@ -103,7 +103,7 @@ fn source_map_points_at_the_original() {
         "x.ts",
     )
     .unwrap();
-    let map = swc_sourcemap::SourceMap::from_slice(t.map.as_bytes()).unwrap();
+    let map = swc_sourcemap::SourceMap::from_slice(t.map().as_bytes()).unwrap();
     assert_eq!(map.get_source(0).map(|s| &**s), Some("x.ts"));
     assert!(map.get_source_contents(0).unwrap().contains("interface I"));
     let (line, col) = locate(&t.code, "throw");
