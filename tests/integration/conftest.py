@@ -69,13 +69,15 @@ class Server:
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def wait_for_log(self, needle: str, timeout: float = 10.0) -> str:
-        """The log once it contains `needle`: the request line is written after
-        the response has gone out, so reading right away can miss it."""
+    def wait_for_log(self, *needles: str, timeout: float = 10.0) -> str:
+        """The log once one of its lines contains every needle: the request line
+        is written after the response has gone out, so reading at once can miss it."""
         deadline = time.monotonic() + timeout
         while True:
             text = self.log_text()
-            if needle in text or time.monotonic() > deadline:
+            if any(all(n in line for n in needles) for line in text.splitlines()):
+                return text
+            if time.monotonic() > deadline:
                 return text
             time.sleep(0.02)
 

@@ -61,6 +61,6 @@ def test_secrets_never_logged(server, client):
     client.get("/auth/literal", headers={"authorization": f"Bearer {LITERAL}"})
     client.get(f"/auth/literal?token={LITERAL}")
     last = client.get("/auth/env", headers={"x-token": "env-secret-token"})
-    log = server.wait_for_log(last.headers["x-request-id"])
+    log = server.wait_for_log(last.headers["x-request-id"], "status")
     assert LITERAL not in log
     assert "env-secret-token" not in log

@@ -6,8 +6,7 @@ import re
 def test_standard_logs_one_line_per_request_and_console_output(server, client):
     response = client.get("/request/log")
     rid = response.headers["x-request-id"]
-    server.wait_for_log("structured line")
-    log = server.wait_for_log(rid)
+    log = server.wait_for_log(rid, "status", "duration_ms")
     lines = [line for line in log.splitlines() if rid in line]
     request_lines = [line for line in lines if re.search(r"\brequest\b", line) and "status" in line]
     assert len(request_lines) == 1, lines

@@ -33,5 +33,5 @@ def test_worker_requests_interleave(client):
 
 def test_cold_and_warm_isolates_are_logged(server, client):
     rid = client.get("/modes/worker").headers["x-request-id"]
-    log = server.wait_for_log(rid)
+    log = server.wait_for_log(rid, "isolate")
     assert "isolate" in log and "warm" in log

@@ -1,0 +1,2 @@
+// @mode serverless
+return { message: "Hello from Hoody Exec!" };

@@ -1,0 +1,2 @@
+// @mode worker
+return { message: "Hello from Hoody Exec!" };
