@@ -410,22 +410,19 @@ async def _within_deadline(awaitable: Awaitable[T], deadline: float | None) -> T
 
 
 async def _native_within(future: asyncio.Future[T], deadline: float | None) -> T:
-    """Await a native future until the deadline without cancelling it.
+    """Await a native future until the deadline (a `time.monotonic()` value, the
+    clock of asyncio's loop).
 
-    NOTE: the future belongs to the engine, which completes it when the isolate
-    answers or is terminated; cancelling it from here would race that. Its late
-    outcome is consumed so asyncio does not report it as never retrieved.
+    NOTE: cancelling an engine future is safe: the reactor skips futures that are
+    already done when the isolate answers.
     """
-    timeout = None if deadline is None else max(deadline - time.monotonic(), 0)
+    if deadline is None:
+        return await future
     try:
-        done, _ = await asyncio.wait({future}, timeout=timeout)
-    except asyncio.CancelledError:
-        future.add_done_callback(_consume)
-        raise
-    if not done:
-        future.add_done_callback(_consume)
-        raise _Expired
-    return future.result()
+        async with asyncio.timeout_at(deadline):
+            return await future
+    except TimeoutError:
+        raise _Expired from None
 
 
 def _consume(future: asyncio.Future[Any]) -> None:
