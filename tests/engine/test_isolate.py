@@ -185,3 +185,36 @@ async def test_broken_prelude_is_reported():
     with pytest.raises(_native.EngineError, match="prelude broke"):
         pool.take()
     pool.close()
+
+
+async def test_errors_point_into_the_typescript_through_the_bundle_map(tmp_path):
+    (tmp_path / "_lib").mkdir()
+    (tmp_path / "_lib" / "check.ts").write_text(
+        "interface Input { n: number }\n"
+        "\n"
+        "export function check(input: Input): number {\n"
+        "  if (input.n < 0) {\n"
+        "    throw new RangeError(`negative: ${input.n}`);\n"
+        "  }\n"
+        "  return input.n;\n"
+        "}\n"
+    )
+    (tmp_path / "main.ts").write_text(
+        "import { check } from './_lib/check';\n"
+        "type Ctx = { n: number };\n"
+        "export default async (ctx: Ctx) => check({ n: ctx.n });\n"
+    )
+    bundle = _native.bundle(str(tmp_path), "main.ts")
+    iso = _native.Isolate()
+    await iso.eval(bundle.code, "bundle:main.ts", bundle.map)
+    await iso.eval(
+        "__hoody.onCall = async (p) => String(await __hoody_entry.default({ n: +p }))"
+    )
+    assert await iso.call("3") == "3"
+    with pytest.raises(JsError) as info:
+        await iso.call("-1")
+    err = info.value
+    assert (err.name, err.message) == ("RangeError", "negative: -1")
+    assert (err.filename, err.line, err.column) == ("_lib/check.ts", 5, 11)
+    assert "_lib/check.ts:5:11" in err.stack
+    iso.close()
