@@ -1,6 +1,7 @@
-"""HTTP load comparison on loopback (issue 3): a raw Granian ASGI hello app (the
-ceiling), a worker-mode hello script and a serverless hello script, measured in
-one run with wrk (`apt-get install wrk`).
+"""HTTP load comparison on loopback: a raw Granian ASGI hello app (the ceiling), a
+worker-mode hello script, a serverless hello script (issue 3), and a worker script
+that fetches the worker script (composition, issue 4), measured in one run with
+wrk (`apt-get install wrk`).
 
     .venv/bin/python benches/http_load.py [--seconds 5]
 
@@ -110,6 +111,7 @@ def main() -> None:
             ("raw Granian ASGI", raw_url),
             ("worker script", f"{base}/worker"),
             ("serverless script", f"{base}/serverless"),
+            ("worker script fetching a worker script", f"{base}/compose"),
         ]
         for _, url in targets:  # warm: worker isolate built, bundles cached
             httpx.get(url, timeout=10).raise_for_status()
