@@ -144,7 +144,10 @@ class IsolatePool:
         prelude: Sequence[tuple[str, str]] = (),
     ) -> None: ...
     def take(self) -> Isolate:
-        """A ready isolate; creates one inline if the pool is empty."""
+        """A ready isolate; creates one inline (blocking for milliseconds, without
+        the GIL) if the pool is empty: call it off the event loop in that case."""
+    def try_take(self) -> Isolate | None:
+        """A ready isolate, or None when the pool is empty; never blocks."""
     @property
     def ready(self) -> int: ...
     @property

@@ -74,6 +74,19 @@ impl IsolatePool {
         }
     }
 
+    /// A ready isolate if there is one; never creates (never blocks for long).
+    pub fn try_take(&self) -> Option<Arc<dyn JsIsolate>> {
+        let mut ready = self.shared.ready.lock();
+        while let Some(isolate) = ready.pop_front() {
+            if isolate.is_alive() {
+                drop(ready);
+                self.shared.wake.notify_one();
+                return Some(isolate);
+            }
+        }
+        None
+    }
+
     pub fn ready(&self) -> usize {
         self.shared.ready.lock().len()
     }

@@ -248,3 +248,20 @@ fn pool_hands_out_fresh_isolates_with_the_prelude() {
     );
     pool.close();
 }
+
+#[test]
+fn try_take_never_creates() {
+    let mut pool = IsolatePool::new(engine(), 1, IsolateConfig::default(), Vec::new());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pool.ready() < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let first = pool.try_take().expect("one is ready");
+    assert!(first.is_alive());
+    // Right after, the filler is still creating the replacement: nothing ready,
+    // and try_take answers None instead of creating one on this thread.
+    if let Some(refilled) = pool.try_take() {
+        assert!(refilled.is_alive());
+    }
+    pool.close();
+}

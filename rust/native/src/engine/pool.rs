@@ -48,6 +48,12 @@ impl IsolatePool {
             .map_err(|e| errors::engine_error(&e))
     }
 
+    /// A ready isolate, or None when the pool is empty (never creates one, so it
+    /// never blocks the caller; the server then creates one off the event loop).
+    fn try_take(&self) -> Option<Isolate> {
+        self.pool.as_ref()?.try_take().map(Isolate::wrap)
+    }
+
     #[getter]
     fn ready(&self) -> usize {
         self.pool.as_ref().map_or(0, |p| p.ready())
