@@ -110,14 +110,16 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(root: Path, log_path: Path, *args: str) -> Server:
+def start_server(
+    root: Path, log_path: Path, *args: str, env: dict[str, str] | None = None
+) -> Server:
     port = free_port()
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "hoody_exec.cli", "serve", str(root), "--port", str(port), *args],
         stdout=log_file,
         stderr=subprocess.STDOUT,
-        env=cli_env(),
+        env=cli_env(env),
     )
     log_file.close()
     server = Server(root, port, log_path, process)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hoody_exec.observability import LogPolicy, get_logger
-from hoody_exec.runtime import native
+from hoody_exec.runtime import native, streams
 from hoody_exec.runtime.fifo import FifoLimiter, QueueFull
 from hoody_exec.runtime.host import HostCall, HostRegistry, default_registry
 from hoody_exec.runtime.limits import (
@@ -61,6 +61,9 @@ class RunResult:
     response: CallResponse
     cold: bool  # the isolate was created for this call (not pre-created / not warm)
     timings: dict[str, float] = field(default_factory=dict)  # ms per phase
+    # A streamed body (`response.stream`): the isolate keeps producing it; the
+    # server iterates it and it releases the isolate when it ends.
+    body: streams.StreamedBody | None = None
 
 
 @dataclass
@@ -129,6 +132,7 @@ class Runtime:
         self.pool_size = pool_size
         self.max_queue = max_queue
         self.registry = registry or default_registry()
+        streams.register_host_ops(self.registry)
         self._pool: native.IsolatePool | None = None
         self._workers: dict[str, _WorkerSlot] = {}
         self._building: dict[tuple[str, str], asyncio.Task[_WorkerSlot]] = {}
@@ -169,8 +173,12 @@ class Runtime:
         self.active_calls += 1
         try:
             if script.magic.mode == "worker":
-                return await self._run_worker(script, call, started, deadline, policy)
-            return await self._run_serverless(script, call, started, deadline, policy)
+                result = await self._run_worker(script, call, started, deadline, policy)
+            else:
+                result = await self._run_serverless(script, call, started, deadline, policy)
+            if result.body is not None:
+                self.active_calls += 1  # until the streamed body ends
+            return result
         finally:
             self.active_calls -= 1
 
@@ -196,6 +204,7 @@ class Runtime:
         timings["queue"] = queued_ms
         isolate: native.Isolate | None = None
         terminated = False
+        handed_off = False
         try:
             pool = self.pool()
             cold = pool.ready == 0
@@ -212,7 +221,12 @@ class Runtime:
             mark = time.monotonic()
             raw = await _native_within(isolate.call(encode_call(call)), deadline)
             timings["run"] = (time.monotonic() - mark) * 1000
-            return RunResult(decode_response(raw), cold, timings)
+            response = decode_response(raw)
+            body = None
+            if response.stream is not None:
+                body = self._serverless_body(isolate, limiter, script, response, deadline)
+                handed_off = True
+            return RunResult(response, cold, timings, body)
         except _Expired:
             terminated = True
             raise self._timeout(
@@ -224,13 +238,42 @@ class Runtime:
         except native.JsError as error:
             raise _threw(error, script, policy) from None
         finally:
-            if isolate is not None:
-                if terminated:
-                    self._kill(isolate)
-                else:
-                    self._dispose(isolate)
+            if not handed_off:
+                if isolate is not None:
+                    if terminated:
+                        self._kill(isolate)
+                    else:
+                        self._dispose(isolate)
+                if limiter is not None:
+                    limiter.release()
+
+    def _serverless_body(
+        self,
+        isolate: native.Isolate,
+        limiter: FifoLimiter | None,
+        script: LoadedScript,
+        response: CallResponse,
+        deadline: float | None,
+    ) -> streams.StreamedBody:
+        """The isolate (and the `@concurrent` slot) live until the body ends."""
+
+        def release(outcome: streams.Outcome) -> None:
+            self.active_calls -= 1
+            if outcome in ("timeout", "lost"):
+                self._kill(isolate)
+            else:
+                self._dispose(isolate)
             if limiter is not None:
                 limiter.release()
+
+        assert response.stream is not None
+        return streams.StreamedBody(
+            streams.attach(isolate, response.stream),
+            sse=response.sse,
+            deadline=deadline,
+            timeout_ms=script.magic.timeout_ms,
+            release=release,
+        )
 
     async def _run_worker(
         self,
@@ -253,10 +296,16 @@ class Runtime:
             timings["isolate"] = (time.monotonic() - mark) * 1000
         slot.inflight += 1
         mark = time.monotonic()
+        handed_off = False
         try:
             raw = await _native_within(slot.isolate.call(encode_call(call)), deadline)
             timings["run"] = (time.monotonic() - mark) * 1000
-            return RunResult(decode_response(raw), cold, timings)
+            response = decode_response(raw)
+            body = None
+            if response.stream is not None:
+                body = self._worker_body(slot, script, response, deadline)
+                handed_off = True
+            return RunResult(response, cold, timings, body)
         except _Expired:
             self._terminate_worker(script.file, slot, "a request passed its @timeout")
             raise self._timeout(script, started, started, terminated=True) from None
@@ -273,9 +322,38 @@ class Runtime:
         except native.JsError as error:
             raise _threw(error, script, policy) from None
         finally:
-            slot.inflight -= 1
-            if slot.retired and slot.inflight == 0:
-                self._dispose(slot.isolate)
+            if not handed_off:
+                self._end_worker_call(slot)
+
+    def _end_worker_call(self, slot: _WorkerSlot) -> None:
+        slot.inflight -= 1
+        if slot.retired and slot.inflight == 0:
+            self._dispose(slot.isolate)
+
+    def _worker_body(
+        self,
+        slot: _WorkerSlot,
+        script: LoadedScript,
+        response: CallResponse,
+        deadline: float | None,
+    ) -> streams.StreamedBody:
+        """The call stays in flight on the worker (a retired isolate waits for it)."""
+
+        def release(outcome: streams.Outcome) -> None:
+            self.active_calls -= 1
+            if outcome == "timeout":
+                self._terminate_worker(script.file, slot, "a streamed response passed its @timeout")
+            self._end_worker_call(slot)
+
+        assert response.stream is not None
+        return streams.StreamedBody(
+            streams.attach(slot.isolate, response.stream),
+            sse=response.sse,
+            deadline=deadline,
+            timeout_ms=script.magic.timeout_ms,
+            release=release,
+            keep_isolate=True,
+        )
 
     async def _worker_slot(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
         key = (script.file, script.hash)
@@ -372,12 +450,14 @@ class Runtime:
         # NOTE: the handler closes over the isolate; dropping it breaks that cycle,
         # which the garbage collector cannot see through the native object.
         _hooks.forget(isolate)
+        streams.forget_isolate(isolate)
         isolate.set_host_handler(None)
         isolate.close()
 
     @staticmethod
     def _kill(isolate: native.Isolate) -> None:
         _hooks.forget(isolate)
+        streams.forget_isolate(isolate)
         isolate.set_host_handler(None)
         isolate.terminate()
 

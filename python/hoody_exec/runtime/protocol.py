@@ -57,9 +57,11 @@ class CallResponse(msgspec.Struct, kw_only=True):
     headers: list[tuple[str, str]]
     body: str = ""
     body_base64: bool = False
-    # Seam for streamed bodies (ReadableStream, SSE): an id the Web API host side
-    # pumps; None while results are collected whole inside the isolate.
+    # A streamed body (ReadableStream, Response with a stream body, async
+    # generator): the id JavaScript pushes its chunks under (runtime/streams.py);
+    # `body` is then empty. `sse`: the chunks are an async generator's events.
     stream: int | None = None
+    sse: bool = False
 
     def body_bytes(self) -> bytes:
         return base64.b64decode(self.body) if self.body_base64 else self.body.encode()

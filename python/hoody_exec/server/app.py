@@ -23,6 +23,7 @@ from hoody_exec.runtime.engine import RunResult, Runtime
 from hoody_exec.runtime.limits import ScriptFailure, ScriptLoadFailed
 from hoody_exec.runtime.loader import LoadedScript
 from hoody_exec.runtime.protocol import CallRequest, QueryValue
+from hoody_exec.runtime.streams import StreamedBody, StreamFailed
 from hoody_exec.scripts import load_allowed_env
 from hoody_exec.server import body as bodies
 from hoody_exec.server.asgi import (
@@ -36,6 +37,7 @@ from hoody_exec.server.asgi import (
     header_list,
     json_body,
     read_body,
+    send_head,
     send_response,
 )
 from hoody_exec.server.auth import CHALLENGE, token_matches
@@ -258,7 +260,59 @@ class Request:
             return
         response = self.result.response
         headers = [*response.headers, *cors, ("x-request-id", self.rid)]
+        if self.result.body is not None:
+            await self._stream_reply(response.status, headers, self.result.body)
+            return
         await self._reply(response.status, headers, response.body_bytes())
+
+    async def _stream_reply(self, status: int, headers: Headers, body: StreamedBody) -> None:
+        """Send a streamed body chunk by chunk while watching for the client leaving."""
+        self.status = status
+        await send_head(self.send, status, headers)
+        if self.method == "HEAD":
+            await body.cancel()
+            await self.send({"type": "http.response.body", "body": b""})
+            return
+        pump = asyncio.ensure_future(self._pump(body))
+        gone = asyncio.ensure_future(_disconnected(self.receive))
+        try:
+            await asyncio.wait({pump, gone}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            body.finish("cancelled")  # the server is stopping: free the isolate now
+            raise
+        finally:
+            gone.cancel()
+            if not pump.done():
+                pump.cancel()
+                await asyncio.gather(pump, return_exceptions=True)
+        if pump.cancelled() or pump.exception() is not None:
+            # The client went away (or the send failed): close the producer.
+            self.error = "the client disconnected while the response streamed"
+            await body.cancel()
+            return
+        failure = pump.result()
+        if failure is not None:
+            self.error = failure
+            log.warning(
+                "streamed response failed",
+                script=self.match.route.file,
+                request_id=self.rid,
+                error=failure,
+            )
+
+    async def _pump(self, body: StreamedBody) -> str | None:
+        """The body's chunks to the client; the failure message if it ends early."""
+        send = self.send
+        try:
+            async for chunk in body.chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except StreamFailed as failure:
+            # NOTE: the head is gone; the body ends here (for SSE a clean end, the
+            # client reconnects) and the failure is logged.
+            await send({"type": "http.response.body", "body": b""})
+            return failure.message
+        await send({"type": "http.response.body", "body": b""})
+        return None
 
     def _call(self, script: LoadedScript) -> CallRequest:
         content_type = next((v for k, v in self.headers if k == "content-type"), None)
@@ -329,6 +383,12 @@ class Request:
         if policy.lifecycle and self.result is not None:
             fields["timings_ms"] = {k: round(v, 3) for k, v in self.result.timings.items()}
         (log.error if failed else log.info)("request", **fields)
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Returns once the client has gone (the request body was already read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _query(query_string: str) -> dict[str, QueryValue]:

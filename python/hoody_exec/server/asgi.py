@@ -46,14 +46,23 @@ def header_list(scope: Scope) -> Headers:
 _SERVER_OWNED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
 
-async def send_response(
-    send: Send, status: int, headers: Headers, body: bytes, *, head: bool = False
-) -> None:
-    raw = [
+def _raw_headers(headers: Headers) -> list[tuple[bytes, bytes]]:
+    return [
         (k.lower().encode("latin-1"), v.encode("latin-1", errors="replace"))
         for k, v in headers
         if k.lower() not in _SERVER_OWNED
     ]
+
+
+async def send_head(send: Send, status: int, headers: Headers) -> None:
+    """The start of a streamed response (no content-length: chunked)."""
+    await send({"type": "http.response.start", "status": status, "headers": _raw_headers(headers)})
+
+
+async def send_response(
+    send: Send, status: int, headers: Headers, body: bytes, *, head: bool = False
+) -> None:
+    raw = _raw_headers(headers)
     if status not in (204, 304) and not (100 <= status < 200):
         raw.append((b"content-length", str(len(body)).encode()))
     else:

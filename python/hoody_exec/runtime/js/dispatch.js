@@ -267,7 +267,7 @@
 
   function sseEvent(value) {
     const data = typeof value === "string" ? value : JSON.stringify(value);
-    return data.split("\n").map((line) => "data: " + line).join("\n") + "\n\n";
+    return data.split(/\r\n|\r|\n/).map((line) => "data: " + line).join("\n") + "\n\n";
   }
 
   function headerPairs(headers) {
@@ -283,14 +283,100 @@
 
   const TEXTUAL = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
+  // ------------------------------------------------------------------ streamed bodies
+  // Protocol (host side: runtime/streams.py): the call resolves with the head and
+  // `stream: id`; the body follows as `request("stream.write", "<id>\n" + bytes)`
+  // (answered once the host queued it: backpressure), then `post("stream.end")`
+  // or `post("stream.error", "<id>\n<message>")`. The host cancels with a call
+  // `{"control": "stream.cancel", "id"}` that resolves once the producer is closed.
+  const canStream = typeof host.request === "function";
+  const streams = new Map(); // id -> {close(reason): Promise<void>}
+  let nextStreamId = 1;
+  const CANCELLED = "the response was cancelled"; // the host's rejection of a write
+
+  function streamMessage(id, bytes) {
+    const prefix = utf8Encode(id + "\n");
+    const out = new Uint8Array(prefix.byteLength + bytes.byteLength);
+    out.set(prefix, 0);
+    out.set(bytes, prefix.byteLength);
+    return out;
+  }
+  function errorText(e) {
+    if (e && typeof e === "object" && "message" in e) return (e.name ? e.name + ": " : "") + e.message;
+    return String(e);
+  }
+  function chunkBytes(value) {
+    if (typeof value === "string") return utf8Encode(value);
+    if (isBinary(value)) return bytesOf(value);
+    throw new TypeError("a response body stream must produce Uint8Array chunks (or strings)");
+  }
+  /** Run `produce(write)` as stream `id`; `closeFn(reason)` stops the producer early. */
+  function openBody(produce, closeFn) {
+    const id = nextStreamId++;
+    let closing = null;
+    const state = {
+      cancelled: false,
+      close(reason) {
+        if (closing === null) closing = Promise.resolve().then(() => closeFn(reason)).then(() => {}, () => {});
+        return closing;
+      },
+    };
+    streams.set(id, state);
+    const write = (bytes) => host.request("stream.write", streamMessage(id, bytes));
+    (async () => {
+      try {
+        await produce(write, state);
+        if (!state.cancelled) host.post("stream.end", String(id));
+      } catch (e) {
+        if (e && e.message === CANCELLED) state.cancelled = true;
+        if (!state.cancelled) host.post("stream.error", id + "\n" + errorText(e));
+        await state.close(e);
+      } finally {
+        streams.delete(id);
+      }
+    })();
+    return id;
+  }
+  function openStream(stream) {
+    const reader = stream.getReader();
+    return openBody(async (write, state) => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || state.cancelled) return;
+        const bytes = chunkBytes(value);
+        if (bytes.byteLength > 0) await write(bytes);
+      }
+    }, (reason) => reader.cancel(reason));
+  }
+  function openEventStream(generator, encode) {
+    return openBody(async (write, state) => {
+      for (;;) {
+        const step = await generator.next();
+        if (step.done || state.cancelled) return;
+        await write(utf8Encode(encode(step.value)));
+      }
+    }, () => generator.return(undefined));
+  }
+  async function cancelStream(id, reason) {
+    const state = streams.get(id);
+    if (state === undefined) return "";
+    state.cancelled = true;
+    await state.close(reason === undefined ? "the client went away" : reason);
+    return "";
+  }
+
   async function fromResponse(res) {
     const headers = headerPairs(res.headers);
     const type = res.headers.get("content-type") || "";
-    // NOTE: streaming seam. A `Response` with a stream body is collected here; the
-    // Web API package replaces this by installing `__hoody.openStream(source)`,
-    // which returns a stream id the host pumps chunk by chunk (`stream` field).
-    if (typeof hoody.openStream === "function" && res.body && typeof res.body.getReader === "function") {
-      return { status: res.status, headers, body: "", body_base64: false, stream: hoody.openStream(res.body) };
+    if (hoody.web && typeof hoody.web.responseParts === "function") {
+      const parts = hoody.web.responseParts(res);
+      const body = parts.body;
+      if (body === null || body === undefined) return { status: res.status, headers, body: "", body_base64: false };
+      if (!isBinary(body)) {
+        if (canStream) return { status: res.status, headers, body: "", body_base64: false, stream: openStream(body) };
+        return { status: res.status, headers, body: base64Encode(await collectStream(body)), body_base64: true };
+      }
+      return { status: res.status, headers, body: base64Encode(bytesOf(body)), body_base64: true };
     }
     if (res.body === null || res.body === undefined) return { status: res.status, headers, body: "", body_base64: false };
     if (TEXTUAL.test(type)) return { status: res.status, headers, body: await res.text(), body_base64: false };
@@ -316,8 +402,8 @@
       };
     }
     if (typeof ReadableStream === "function" && result instanceof ReadableStream) {
-      if (typeof hoody.openStream === "function") {
-        return { status: 200, headers: [["content-type", "application/octet-stream"]], body: "", body_base64: false, stream: hoody.openStream(result) };
+      if (canStream) {
+        return { status: 200, headers: [["content-type", "application/octet-stream"]], body: "", body_base64: false, stream: openStream(result) };
       }
       return {
         status: 200, headers: [["content-type", "application/octet-stream"]],
@@ -326,8 +412,8 @@
     }
     if (isAsyncGenerator(result)) {
       const headers = [["content-type", "text/event-stream; charset=utf-8"], ["cache-control", "no-cache"]];
-      if (typeof hoody.openEventStream === "function") {
-        return { status: 200, headers, body: "", body_base64: false, stream: hoody.openEventStream(result, sseEvent) };
+      if (canStream) {
+        return { status: 200, headers, body: "", body_base64: false, stream: openEventStream(result, sseEvent), sse: true };
       }
       let body = "";
       for await (const value of result) body += sseEvent(value);
@@ -355,6 +441,7 @@
     const entry = globalThis.__hoody_entry;
     if (!entry) throw new Error("no program loaded in this isolate");
     const p = JSON.parse(payload);
+    if (p.control === "stream.cancel") return cancelStream(p.id, p.reason);
     const ctx = buildContext(p);
     // Errors propagate: the engine maps their stack through the source map.
     const result = await run(entry, ctx);
