@@ -133,6 +133,20 @@ def test_generator_error_ends_the_stream_and_is_logged(server, client):
     assert "broke mid-stream" in log
 
 
+def test_failed_byte_stream_is_a_truncated_transfer(server, client):
+    received = b""
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        client.stream("GET", "/streaming/broken_stream") as response,
+    ):
+        assert response.status_code == 200
+        for chunk in response.iter_raw():
+            received += chunk
+    assert received == b"partial"
+    log = server.wait_for_log(response.headers["x-request-id"], "source failed")
+    assert "RangeError: source failed" in log
+
+
 def test_timeout_covers_the_whole_streamed_response(server, client):
     started = time.monotonic()
     response = client.get("/streaming/timeout")

@@ -307,9 +307,11 @@ class Request:
             async for chunk in body.chunks():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except StreamFailed as failure:
-            # NOTE: the head is gone; the body ends here (for SSE a clean end, the
-            # client reconnects) and the failure is logged.
-            await send({"type": "http.response.body", "body": b""})
+            # NOTE: the head is gone. Events are whole, so an event stream ends
+            # cleanly (EventSource reconnects); other bodies end without their last
+            # chunk, which makes the client see a truncated transfer, not a short file.
+            if body.sse:
+                await send({"type": "http.response.body", "body": b""})
             return failure.message
         await send({"type": "http.response.body", "body": b""})
         return None
@@ -387,8 +389,11 @@ class Request:
 
 async def _disconnected(receive: Receive) -> None:
     """Returns once the client has gone (the request body was already read)."""
-    while (await receive())["type"] != "http.disconnect":
-        pass
+    try:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # the server's receive failing means the connection is gone too
+        return
 
 
 def _query(query_string: str) -> dict[str, QueryValue]:
