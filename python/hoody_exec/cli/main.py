@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from hoody_exec.cli.deps import app as deps_app
 from hoody_exec.cli.output import print_routes
 from hoody_exec.config import ADMIN_TOKEN_ENV, CONFIG_ENV, ServerConfig
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(deps_app)
 
 DirArg = Annotated[
     Path,

@@ -1,0 +1,75 @@
+"""Which bare imports of a folder's scripts are not installed (yet)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from hoody_exec.deps.errors import InvalidSpecifier
+from hoody_exec.deps.install import installed_version
+from hoody_exec.deps.semver import satisfies
+from hoody_exec.deps.specifiers import PackageSpecifier, is_dist_tag, parse_specifier
+
+__all__ = ["SCRIPT_SUFFIXES", "MissingImport", "find_missing", "iter_scripts", "package_imports"]
+
+SCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+
+
+@dataclass(frozen=True, slots=True)
+class MissingImport:
+    file: Path
+    specifier: str  # as written in the import
+    package: str  # name@range as it would be installed
+    reason: str  # "not installed", "installed 1.0.0, wants ^2", "invalid specifier: …"
+
+
+def iter_scripts(folder: Path) -> Iterator[Path]:
+    """Script files under `folder`, skipping node_modules and dot-folders, in path order."""
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if d != "node_modules" and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(SCRIPT_SUFFIXES) and not name.endswith(".d.ts"):
+                yield Path(directory) / name
+
+
+def package_imports(source: str, filename: str) -> list[str]:
+    """Import specifiers of a script, as the native transpiler lists them."""
+    from hoody_exec import transpile
+
+    return list(transpile(source, filename).imports)
+
+
+def find_missing(folder: Path) -> tuple[list[MissingImport], list[str]]:
+    """Missing package imports, and problems reading scripts (file: message)."""
+    from hoody_exec import TranspileError
+
+    missing: list[MissingImport] = []
+    problems: list[str] = []
+    for file in iter_scripts(folder):
+        try:
+            imports = package_imports(file.read_text(encoding="utf-8"), file.name)
+        except (OSError, UnicodeDecodeError, TranspileError) as error:
+            problems.append(f"{file}: {error}")
+            continue
+        for spec in imports:
+            try:
+                parsed = parse_specifier(spec)
+            except InvalidSpecifier as error:
+                missing.append(MissingImport(file, spec, spec, error.message))
+                continue
+            if isinstance(parsed, PackageSpecifier):
+                reason = _why_missing(folder, parsed)
+                if reason is not None:
+                    missing.append(MissingImport(file, spec, str(parsed), reason))
+    return missing, problems
+
+
+def _why_missing(folder: Path, spec: PackageSpecifier) -> str | None:
+    version = installed_version(folder / "node_modules" / spec.name)
+    if version is None:
+        return "not installed"
+    if spec.explicit_range and not is_dist_tag(spec.range) and not satisfies(version, spec.range):
+        return f"installed {version}, the import wants {spec.range}"
+    return None

@@ -1,0 +1,63 @@
+"""`hoody-exec deps install|check` against the local registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hoody_exec.cli import app
+
+from .conftest import FakeRegistry
+
+
+@pytest.fixture
+def env(registry: FakeRegistry, cache_dir: Path) -> dict[str, str]:
+    return {"HOODY_EXEC_NPM_REGISTRY": registry.url, "HOODY_EXEC_CACHE_DIR": str(cache_dir)}
+
+
+def test_install_and_check(registry: FakeRegistry, env: dict[str, str], scripts: Path) -> None:
+    registry.publish("ms", "2.1.3")
+    registry.publish("zod", "3.23.8")
+    (scripts / "hello.ts").write_text(
+        "import ms from 'ms@2';\nimport { z } from 'zod';\nimport { helper } from './_lib';\n"
+        "import fs from 'node:fs';\nreturn [ms(1), z, helper, fs];\n"
+    )
+    (scripts / "_lib.ts").write_text("export const helper = 1;\n")
+    runner = CliRunner()
+
+    checked = runner.invoke(app, ["deps", "check", str(scripts)], env=env)
+    assert checked.exit_code == 1
+    assert "hello.ts: ms@2 (not installed)" in checked.output
+    assert "hello.ts: zod (not installed)" in checked.output
+
+    installed = runner.invoke(app, ["deps", "install", str(scripts), "ms@2", "zod"], env=env)
+    assert installed.exit_code == 0, installed.output
+    assert "downloading ms@2.1.3" in installed.output
+    assert "2 added" in installed.output
+    deps = json.loads((scripts / "package.json").read_text())["dependencies"]
+    assert deps == {"ms": "2", "zod": "^3.23.8"}
+
+    checked = runner.invoke(app, ["deps", "check", str(scripts)], env=env)
+    assert checked.exit_code == 0, checked.output
+    assert "all imported packages are installed" in checked.output
+
+
+def test_install_errors_are_one_clear_line(
+    registry: FakeRegistry, env: dict[str, str], scripts: Path
+) -> None:
+    result = CliRunner().invoke(app, ["deps", "install", str(scripts), "nope"], env=env)
+    assert result.exit_code == 1
+    assert "error: nope: not found in the registry" in result.output
+
+
+def test_install_defaults_to_the_current_folder(
+    registry: FakeRegistry, env: dict[str, str], scripts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry.publish("ms", "2.1.3")
+    monkeypatch.chdir(scripts)
+    result = CliRunner().invoke(app, ["deps", "install", "ms"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (scripts / "node_modules/ms/package.json").exists()
