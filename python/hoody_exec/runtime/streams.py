@@ -29,7 +29,7 @@ import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from hoody_exec.observability import get_logger
 
@@ -212,7 +212,7 @@ def handle_error(call: _Call) -> None:
 
 
 class _Registry(Protocol):
-    def register(self, op: str, handler: Callable[[_Call], None]) -> None: ...
+    def register(self, op: str, handler: Callable[[Any], None]) -> None: ...
 
 
 def register_host_ops(registry: _Registry) -> None:
