@@ -144,3 +144,38 @@ def test_forgotten_isolate_ends_its_streams() -> None:
     streams.forget_isolate(isolate)
     assert stream.ended and stream.error == "the isolate was closed"
     assert (16, 3) not in streams._streams
+
+
+def test_late_messages_for_a_finished_stream_are_ignored() -> None:
+    async def main() -> None:
+        isolate = FakeIsolate(id=17)
+        outcomes: list[str] = []
+        b = body(isolate, 1, outcomes)
+        await b.cancel()
+        call = FakeCall(isolate, 5, b"1\nlate")
+        streams.handle_write(call)
+        streams.handle_error(FakeCall(isolate, 0, b"1\nError: late"))
+        assert isolate.rejected[-1] == (5, "the response was cancelled")
+        assert (17, 1) not in streams._streams
+
+    asyncio.run(main())
+
+
+def test_end_before_the_head_is_kept() -> None:
+    isolate = FakeIsolate(id=18)
+    streams.handle_end(FakeCall(isolate, 0, b"4"))
+    assert streams.attach(isolate, 4).ended
+    streams.forget_isolate(isolate)
+
+
+@dataclass
+class FakeCall:
+    isolate: FakeIsolate
+    id: int
+    data: bytes
+
+    def resolve(self, value: str | bytes) -> None:
+        self.isolate.resolve(self.id, value)
+
+    def reject(self, message: str) -> None:
+        self.isolate.reject(self.id, message)

@@ -27,7 +27,7 @@ import asyncio
 import json
 import os
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal, Protocol
 
@@ -152,6 +152,10 @@ class ResponseStream:
 
 
 _streams: dict[tuple[int, int], ResponseStream] = {}
+# Recently finished streams: a message JavaScript sent just before it learnt of the
+# cancellation must not re-create them (bounded; ids are never reused per isolate).
+_finished: OrderedDict[tuple[int, int], None] = OrderedDict()
+_FINISHED_KEPT = 4096
 
 
 def attach(isolate: _Isolate, sid: int) -> ResponseStream:
@@ -167,6 +171,16 @@ def detach(stream: ResponseStream) -> None:
     key = (stream.isolate.id, stream.sid)
     if _streams.get(key) is stream:
         del _streams[key]
+    _finished[key] = None
+    if len(_finished) > _FINISHED_KEPT:
+        _finished.popitem(last=False)
+
+
+def _from_message(isolate: _Isolate, sid: int) -> ResponseStream | None:
+    """The stream a message is for; None if it already finished."""
+    if (isolate.id, sid) in _finished:
+        return None
+    return attach(isolate, sid)
 
 
 def forget_isolate(isolate: object) -> None:
@@ -175,6 +189,8 @@ def forget_isolate(isolate: object) -> None:
     for key in [k for k in _streams if k[0] == ident]:
         stream = _streams.pop(key)
         stream.end("the isolate was closed")
+    for key in [k for k in _finished if k[0] == ident]:
+        del _finished[key]
 
 
 def open_streams() -> int:
@@ -192,7 +208,11 @@ def handle_write(call: _Call) -> None:
     except ValueError:
         call.reject("bad stream.write message")
         return
-    attach(call.isolate, sid).write(call.id, chunk)
+    stream = _from_message(call.isolate, sid)
+    if stream is None:
+        call.reject("the response was cancelled")
+    else:
+        stream.write(call.id, chunk)
 
 
 def handle_end(call: _Call) -> None:
@@ -200,7 +220,9 @@ def handle_end(call: _Call) -> None:
         sid, _ = _split(call.data)
     except ValueError:
         return
-    attach(call.isolate, sid).end()
+    stream = _from_message(call.isolate, sid)
+    if stream is not None:
+        stream.end()
 
 
 def handle_error(call: _Call) -> None:
@@ -208,7 +230,9 @@ def handle_error(call: _Call) -> None:
         sid, message = _split(call.data)
     except ValueError:
         return
-    attach(call.isolate, sid).end(message.decode("utf-8", errors="replace") or "stream error")
+    stream = _from_message(call.isolate, sid)
+    if stream is not None:
+        stream.end(message.decode("utf-8", errors="replace") or "stream error")
 
 
 class _Registry(Protocol):
