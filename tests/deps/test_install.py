@@ -390,3 +390,49 @@ async def test_another_process_holding_the_folder_lock_is_waited_for(
     finally:
         os.close(fd)
     assert version_at(scripts, "waited") == "1.0.0"
+
+
+async def test_missing_packages_then_install_from_imports(
+    registry: FakeRegistry, installer: Installer, scripts: Path
+) -> None:
+    from hoody_exec.deps import missing_packages
+
+    registry.publish("ms", "2.1.3")
+    registry.publish("lodash", "4.17.21")
+    imports = ["./helper", "node:fs", "ms@2", "lodash/fp", "lodash"]
+    wanted = missing_packages(scripts, imports)
+    assert [str(p) for p in wanted] == ["ms@2", "lodash"]
+    await installer.install(scripts, [str(p) for p in wanted])
+    assert missing_packages(scripts, imports) == []
+    assert missing_packages(scripts, ["ms@^3"])[0].range == "^3"
+
+
+async def test_nesting_never_shadows_an_earlier_dependent(
+    registry: FakeRegistry, installer: Installer, scripts: Path
+) -> None:
+    registry.publish("y", "1.0.0")
+    registry.publish("y", "2.0.0")
+    registry.publish("x", "1.0.0")
+    registry.publish("x", "2.0.0", dependencies={"y": "^2"})
+    registry.publish("a", "1.0.0", dependencies={"x": "^2", "y": "^1"})
+    await installer.install(scripts, ["a", "x@1"])
+    assert version_at(scripts, "y") == "1.0.0"  # what a needs, hoisted
+    assert version_at(scripts, "a", "x") == "2.0.0"
+    # Not a/node_modules/y: that would hand y@2 to `a`, which wants ^1.
+    assert version_at(scripts, "a", "y") is None
+    assert version_at(scripts, "a", "x", "y") == "2.0.0"
+
+
+async def test_corrupt_cache_entry_is_downloaded_again(
+    registry: FakeRegistry, installer: Installer, cache_dir: Path, tmp_path: Path
+) -> None:
+    registry.publish("cached", "1.0.0")
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    await installer.install(first, ["cached"])
+    [entry] = (cache_dir / "tarballs/sha512").iterdir()
+    entry.write_bytes(b"corrupt")
+    await installer.install(second, ["cached"])
+    assert version_at(second, "cached") == "1.0.0"
+    assert registry.tarball_hits() == 2

@@ -6,6 +6,7 @@ docs/dependencies.md.
 """
 
 from hoody_exec.deps.cache import PackageCache, default_cache_dir
+from hoody_exec.deps.check import missing_packages
 from hoody_exec.deps.errors import (
     DependencyError,
     IntegrityMismatch,
@@ -53,6 +54,7 @@ __all__ = [
     "install",
     "installed_version",
     "max_satisfying",
+    "missing_packages",
     "parse_package_request",
     "parse_specifier",
     "read_lockfile",

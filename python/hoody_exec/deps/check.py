@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +12,14 @@ from hoody_exec.deps.install import installed_version
 from hoody_exec.deps.semver import satisfies
 from hoody_exec.deps.specifiers import PackageSpecifier, is_dist_tag, parse_specifier
 
-__all__ = ["SCRIPT_SUFFIXES", "MissingImport", "find_missing", "iter_scripts", "package_imports"]
+__all__ = [
+    "SCRIPT_SUFFIXES",
+    "MissingImport",
+    "find_missing",
+    "iter_scripts",
+    "missing_packages",
+    "package_imports",
+]
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 
@@ -64,6 +71,17 @@ def find_missing(folder: Path) -> tuple[list[MissingImport], list[str]]:
                 if reason is not None:
                     missing.append(MissingImport(file, spec, str(parsed), reason))
     return missing, problems
+
+
+def missing_packages(folder: Path, specifiers: Iterable[str]) -> list[PackageSpecifier]:
+    """The package imports among `specifiers` that `folder` cannot serve yet — what to pass
+    to `Installer.install` (cheap: reads a few package.json files, no lock, no network)."""
+    wanted: dict[str, PackageSpecifier] = {}
+    for spec in specifiers:
+        parsed = parse_specifier(spec)
+        if isinstance(parsed, PackageSpecifier) and _why_missing(folder, parsed) is not None:
+            wanted.setdefault(parsed.name, PackageSpecifier(parsed.name, parsed.range))
+    return list(wanted.values())
 
 
 def _why_missing(folder: Path, spec: PackageSpecifier) -> str | None:

@@ -184,12 +184,8 @@ class Installer:
         stale = _stale_paths(folder, tree)
         removed = _extraneous(lock, tree)
         blobs = await self._fetch_all(client, [(p, tree[p]) for p in stale])
-        staging = Path(folder / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
-        try:
-            staged = self._stage(staging, stale, tree, blobs)
-            self._swap_in(folder, staging, staged, removed)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        if stale or removed:
+            await _in_thread(self._write_packages, folder, stale, removed, tree, blobs)
         result.added = [f"{tree[p].name}@{tree[p].version}" for p in stale]
         result.removed = removed
 
@@ -220,15 +216,14 @@ class Installer:
             checksum = parse_integrity(pkg.integrity)
             if checksum is None:
                 raise DependencyError(label, f"unusable integrity {pkg.integrity!r}")
-            cached = self.cache.get_tarball(checksum)
+            cached = await asyncio.to_thread(self.cache.get_tarball, checksum)
             if cached is not None:
                 self.progress(f"cached {label}")
                 return pkg.integrity, cached
             async with semaphore:
                 self.progress(f"downloading {label}")
                 data = await client.tarball(label, pkg.resolved)
-            verify_tarball(label, data, pkg.integrity)
-            self.cache.put_tarball(checksum, data)
+            await asyncio.to_thread(self._verify_and_cache, label, data, pkg.integrity)
             return pkg.integrity, data
 
         tasks = [asyncio.ensure_future(fetch(pkg)) for _, pkg in sorted(unique.items())]
@@ -239,6 +234,28 @@ class Installer:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _verify_and_cache(self, label: str, data: bytes, integrity: str) -> None:
+        verify_tarball(label, data, integrity)
+        checksum = parse_integrity(integrity)
+        assert checksum is not None
+        self.cache.put_tarball(checksum, data)
+
+    def _write_packages(
+        self,
+        folder: Path,
+        stale: list[InstallPath],
+        removed: list[str],
+        tree: dict[InstallPath, ResolvedPackage],
+        blobs: dict[str, bytes],
+    ) -> None:
+        """Unpack everything into a staging folder, then swap packages in (runs in a thread)."""
+        staging = folder / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+        try:
+            staged = self._stage(staging, stale, tree, blobs)
+            self._swap_in(folder, staging, staged, removed)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
     def _stage(
         self,
         staging: Path,
@@ -247,8 +264,7 @@ class Installer:
         blobs: dict[str, bytes],
     ) -> dict[InstallPath, Path]:
         staged: dict[InstallPath, Path] = {}
-        if stale:
-            staging.mkdir()
+        staging.mkdir()
         for index, path in enumerate(stale):
             pkg = tree[path]
             self.progress(f"unpacking {pkg.name}@{pkg.version}")
@@ -281,6 +297,18 @@ class Installer:
             discard(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged[path], target)
+
+
+async def _in_thread(fn: Callable[..., None], *args: Any) -> None:
+    """Run `fn` in a thread; if the caller is cancelled, still wait for it to finish so the
+    folder lock is never released while files are being moved."""
+    future = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            await asyncio.wait([future])
+        raise
 
 
 def _read_package_json(folder: Path) -> dict[str, Any]:
