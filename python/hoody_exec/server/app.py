@@ -140,7 +140,9 @@ class HoodyApp:
         await Request(self, scope, receive, send, found, started).handle()
 
     async def _reserved(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["path"] == f"{RESERVED_PREFIX}/health" and scope["method"] in ("GET", "HEAD"):
+        # The management API serves its own (richer) health; this one is the fallback.
+        health = scope["path"] == f"{RESERVED_PREFIX}/health"
+        if health and self.management is None and scope["method"] in ("GET", "HEAD"):
             await _json(
                 send,
                 200,

@@ -1,0 +1,213 @@
+"""The management router: one table of operations, dispatched and documented.
+
+Requests: GET takes query parameters; POST and PUT a JSON object body; DELETE a
+JSON body or query parameters. Every operation but `health` needs the admin
+token (Bearer or X-Token). Answers are JSON objects; errors are
+`{"error": {"code", "message", "details"}}`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+from pydantic import BaseModel, ValidationError
+
+from hoody_exec.api import magic, routes, scripts, status, validate
+from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
+from hoody_exec.api.errors import ApiError, bad_request, too_large
+from hoody_exec.api.operation import Context, Operation
+from hoody_exec.api.paths import Confinement
+from hoody_exec.config import ServerConfig
+from hoody_exec.observability import get_logger
+from hoody_exec.routing import RESERVED_PREFIX
+from hoody_exec.server.app import HoodyApp
+from hoody_exec.server.asgi import (
+    JSON_HEADERS,
+    BodyTooLarge,
+    Headers,
+    Receive,
+    Scope,
+    Send,
+    header_list,
+    json_body,
+    read_body,
+    send_response,
+)
+
+log = get_logger("hoody_exec.api")
+
+# NOTE: scripts are capped at 1 MiB (files.MAX_SCRIPT_BYTES); JSON escaping can
+# grow that, so the request cap leaves room for it.
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+OPENAPI_PATH = "/openapi.json"
+
+
+async def _openapi(ctx: Context, _: BaseModel) -> dict[str, Any]:
+    from hoody_exec.api.openapi import build_document
+
+    return build_document(OPERATIONS)
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    *scripts.OPERATIONS,
+    *validate.OPERATIONS,
+    *magic.OPERATIONS,
+    *routes.OPERATIONS,
+    *status.OPERATIONS,
+    Operation(
+        "GET",
+        OPENAPI_PATH,
+        "meta",
+        "This API's OpenAPI 3.1 document",
+        status.NoInput,
+        None,
+        _openapi,
+        errors=(401,),
+    ),
+)
+
+
+class ManagementApi:
+    """The ASGI app `HoodyApp` mounts under the reserved prefix."""
+
+    def __init__(
+        self, config: ServerConfig, operations: tuple[Operation, ...] = OPERATIONS
+    ) -> None:
+        self.config = config
+        self.token = ensure_admin_token(config.root_path.resolve(), config.admin_token)
+        self.operations = operations
+        self._by_path: dict[str, dict[str, Operation]] = {}
+        for op in operations:
+            self._by_path.setdefault(op.path, {})[op.method] = op
+        self._context: Context | None = None
+
+    def attach(self, app: HoodyApp) -> None:
+        self._context = Context(app, Confinement(app.root))
+
+    def __repr__(self) -> str:
+        return f"ManagementApi({len(self.operations)} operations)"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.monotonic()
+        path: str = scope["path"][len(RESERVED_PREFIX) :] or "/"
+        method: str = scope["method"]
+        head = method == "HEAD"
+        status = 500
+        try:
+            status, data, extra = await self._dispatch(scope, receive, path, method)
+        except ApiError as error:
+            status, data = error.status, error.to_json()
+            extra = [("www-authenticate", CHALLENGE)] if status == 401 else []
+            if error.status == 405:
+                extra = [("allow", ", ".join(error.details["allowed"]))]
+        except Exception:
+            log.exception("management operation failed", method=method, path=path)
+            status = 500
+            data = ApiError(
+                500, "internal_error", "the operation failed; see the server log"
+            ).to_json()
+            extra = []
+        await send_response(send, status, [*JSON_HEADERS, *extra], json_body(data), head=head)
+        # NOTE: method, path and status only: never headers (the token) or bodies.
+        log.info(
+            "management",
+            method=method,
+            path=RESERVED_PREFIX + path,
+            status=status,
+            duration_ms=round((time.monotonic() - started) * 1000, 2),
+        )
+
+    async def _dispatch(
+        self, scope: Scope, receive: Receive, path: str, method: str
+    ) -> tuple[int, Any, Headers]:
+        methods = self._by_path.get(path)
+        if methods is None:
+            raise ApiError(404, "not_found", f"no management operation at {RESERVED_PREFIX}{path}")
+        op = methods.get("GET" if method == "HEAD" else method)
+        if op is None:
+            allowed = sorted(methods)
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{RESERVED_PREFIX}{path} accepts {', '.join(allowed)}",
+                {"allowed": allowed},
+            )
+        headers = header_list(scope)
+        if not op.open and not is_authorized(self.token, headers):
+            raise ApiError(
+                401,
+                "unauthorized",
+                "the management API needs the admin token: "
+                "Authorization: Bearer <token> or X-Token: <token>",
+            )
+        raw = await self._input(scope, receive, headers, op)
+        try:
+            request = op.request.model_validate(raw)
+        except ValidationError as error:
+            raise ApiError(
+                422,
+                "validation_error",
+                "the request does not match the operation's schema",
+                error.errors(include_url=False, include_input=False, include_context=False),
+            ) from None
+        if self._context is None:
+            raise RuntimeError("ManagementApi.attach(app) was not called")
+        reply = await op.handler(self._context, request)
+        status = 200
+        if isinstance(reply, tuple):
+            status, reply = reply
+        if isinstance(reply, BaseModel):
+            return status, reply.model_dump(mode="json"), []
+        return status, reply, []
+
+    async def _input(
+        self, scope: Scope, receive: Receive, headers: Headers, op: Operation
+    ) -> dict[str, Any]:
+        query = _query(scope.get("query_string", b"").decode("latin-1"))
+        if op.method == "GET":
+            return query
+        declared = next((v for k, v in headers if k == "content-length"), None)
+        if declared is not None and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+            raise too_large(
+                f"management request bodies are limited to {MAX_REQUEST_BYTES} bytes",
+                MAX_REQUEST_BYTES,
+            )
+        try:
+            raw = await read_body(receive, MAX_REQUEST_BYTES)
+        except BodyTooLarge:
+            raise too_large(
+                f"management request bodies are limited to {MAX_REQUEST_BYTES} bytes",
+                MAX_REQUEST_BYTES,
+            ) from None
+        if not raw.strip():
+            return query if op.method == "DELETE" else {}
+        try:
+            data = msgspec.json.decode(raw)
+        except msgspec.DecodeError as error:
+            raise bad_request("invalid_json", f"the body is not valid JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise bad_request("invalid_json", "the body must be a JSON object")
+        if op.method == "DELETE" and query:
+            return {**query, **data}
+        return data
+
+
+def _query(query_string: str) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    for key, value in parse_qsl(query_string, keep_blank_values=True):
+        current = query.get(key)
+        if current is None:
+            query[key] = value
+        elif isinstance(current, list):
+            current.append(value)
+        else:
+            query[key] = [current, value]
+    return query
+
+
+def create_management(config: ServerConfig) -> ManagementApi:
+    return ManagementApi(config)

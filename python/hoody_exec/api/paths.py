@@ -1,0 +1,86 @@
+"""Confining user-supplied paths to the scripts folder.
+
+Every path the API accepts is relative to the scripts folder, in POSIX form.
+Refused before touching the file system: NUL bytes, backslashes, absolute
+paths, `..` segments and percent-encoded separators or dots (a client that
+double-encodes would otherwise smuggle `../` past a proxy). Refused after
+resolving: anything whose real path leaves the folder (symlinks pointing out),
+and the state folder `.hoody/` that holds the admin token.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from hoody_exec.api.auth import STATE_DIR
+from hoody_exec.api.errors import ApiError
+
+_ENCODED = re.compile(r"%(?:2e|2f|5c|00|25)", re.IGNORECASE)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+MAX_PATH_CHARS = 1024
+
+
+def _invalid(path: str, message: str) -> ApiError:
+    return ApiError(400, "invalid_path", message, {"path": path})
+
+
+def _forbidden(path: str, message: str) -> ApiError:
+    return ApiError(403, "forbidden_path", message, {"path": path})
+
+
+def normalize(path: str, *, allow_root: bool = False) -> str:
+    """The clean POSIX relative form of `path`, or ApiError(400)."""
+    if "\x00" in path:
+        raise _invalid(path.replace("\x00", "\\0"), "NUL bytes are not allowed in paths")
+    if len(path) > MAX_PATH_CHARS:
+        raise _invalid(path[:64] + "…", f"paths are limited to {MAX_PATH_CHARS} characters")
+    if "\\" in path:
+        raise _invalid(path, "backslashes are not allowed in paths; use '/'")
+    if _ENCODED.search(path):
+        raise _invalid(path, "percent-encoded '.', '/', '\\', '%' or NUL are not allowed in paths")
+    if path.startswith("/") or _DRIVE.match(path):
+        raise _invalid(path, "paths are relative to the scripts folder, not absolute")
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if any(part == ".." for part in parts):
+        raise _invalid(path, "'..' is not allowed in paths")
+    if not parts:
+        if allow_root:
+            return ""
+        raise _invalid(path, "a path to a file in the scripts folder is required")
+    if parts[0] == STATE_DIR:
+        raise _forbidden(path, f"{STATE_DIR}/ holds the server's state and is not accessible")
+    return "/".join(parts)
+
+
+@dataclass(frozen=True)
+class ScriptPath:
+    relative: str  # POSIX, relative to the root ("" for the root itself)
+    absolute: Path
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.relative).name
+
+
+class Confinement:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def resolve(self, path: str, *, allow_root: bool = False) -> ScriptPath:
+        relative = normalize(path, allow_root=allow_root)
+        absolute = self.root / relative if relative else self.root
+        self._check_real(path, absolute)
+        return ScriptPath(relative, absolute)
+
+    def _check_real(self, path: str, absolute: Path) -> None:
+        # The real path of the deepest existing ancestor (or the file itself) must
+        # stay inside the root; a dangling symlink is resolved as far as it goes.
+        real = Path(os.path.realpath(absolute))
+        if real != self.root and self.root not in real.parents:
+            raise _forbidden(path, "the path leads outside the scripts folder (symlink)")
+
+    def relative_of(self, absolute: Path) -> str:
+        return absolute.relative_to(self.root).as_posix()
