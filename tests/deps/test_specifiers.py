@@ -65,3 +65,7 @@ def test_requests_reject_builtins() -> None:
     assert parse_package_request(" zod@^3 ") == PackageSpecifier("zod", "^3", "")
     with pytest.raises(InvalidSpecifier, match="built-in"):
         parse_package_request("node:fs")
+    # Browser equivalents of built-ins are ordinary npm packages when asked for by name.
+    assert parse_package_request("events@3") == PackageSpecifier("events", "3", "")
+    with pytest.raises(InvalidSpecifier, match="not an npm package"):
+        parse_package_request("./local")

@@ -146,11 +146,16 @@ class Installer:
         folder = folder.resolve()
         if not folder.is_dir():
             raise DependencyError(str(folder), "the scripts folder does not exist")
-        async with (
-            _exclusive(folder, self.lock_timeout),
-            RegistryClient(self.registry, cache=self.cache) as client,
-        ):
-            return await self._install(folder, requests, client)
+        try:
+            async with (
+                _exclusive(folder, self.lock_timeout),
+                RegistryClient(self.registry, cache=self.cache) as client,
+            ):
+                return await self._install(folder, requests, client)
+        except OSError as error:
+            raise DependencyError(
+                str(folder), f"cannot write the scripts folder: {error}"
+            ) from error
 
     async def _install(
         self, folder: Path, requests: list[PackageSpecifier], client: RegistryClient
@@ -210,6 +215,12 @@ class Installer:
         """Tarballs by integrity: the cache first, then the registry; all verified."""
         semaphore = asyncio.Semaphore(self.concurrency)
         unique = {pkg.integrity: pkg for _, pkg in items}
+        done = 0
+
+        def report(verb: str, label: str) -> None:
+            nonlocal done
+            done += 1
+            self.progress(f"{verb} {label} ({done}/{len(unique)})")
 
         async def fetch(pkg: ResolvedPackage) -> tuple[str, bytes]:
             label = f"{pkg.name}@{pkg.version}"
@@ -218,11 +229,11 @@ class Installer:
                 raise DependencyError(label, f"unusable integrity {pkg.integrity!r}")
             cached = await asyncio.to_thread(self.cache.get_tarball, checksum)
             if cached is not None:
-                self.progress(f"cached {label}")
+                report("cached", label)
                 return pkg.integrity, cached
             async with semaphore:
-                self.progress(f"downloading {label}")
                 data = await client.tarball(label, pkg.resolved)
+            report("downloaded", label)
             await asyncio.to_thread(self._verify_and_cache, label, data, pkg.integrity)
             return pkg.integrity, data
 

@@ -146,6 +146,11 @@ class RegistryClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        for task in self._packuments.values():
+            if not task.done():
+                task.cancel()
+            elif not task.cancelled():
+                task.exception()  # mark as retrieved: a caller may have been cancelled
         await self._client.aclose()
 
     def packument_url(self, name: str) -> str:

@@ -21,6 +21,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hoody_exec.deps.errors import (
     DependencyError,
@@ -59,6 +60,16 @@ def _split_alias(name: str, spec: str) -> tuple[str, str]:
     body = spec[4:]
     at = body.find("@", 1)
     return (body, "latest") if at == -1 else (body[:at], body[at + 1 :] or "latest")
+
+
+@lru_cache(maxsize=4096)
+def _range(text: str) -> Range | None:
+    return Range.try_parse(text)
+
+
+@lru_cache(maxsize=16384)
+def _version(text: str) -> Version | None:
+    return Version.try_parse(text)
 
 
 def pick_version(packument: Packument, wanted: str) -> str:
@@ -106,7 +117,7 @@ class Resolver:
     async def resolve(self, root: dict[str, str]) -> Resolution:
         result = Resolution()
         tree = result.tree
-        edges: list[_Edge] = []
+        edges: dict[str, list[_Edge]] = {}
         queue: deque[InstallPath] = deque()
         pending = [
             _Edge((), name, spec, "your package.json") for name, spec in sorted(root.items())
@@ -164,8 +175,8 @@ class Resolver:
                 return False
             packument = await self.registry.packument(real)
             return packument.dist_tags.get(wanted) == pkg.version
-        range_ = Range.try_parse(wanted)
-        version = Version.try_parse(pkg.version)
+        range_ = _range(wanted)
+        version = _version(pkg.version)
         if range_ is None:
             raise _unsupported(edge)
         return version is not None and range_.test(version)
@@ -174,13 +185,13 @@ class Resolver:
         real, wanted = _split_alias(edge.name, edge.spec)
         validate_package_name(real, f"{edge.name}@{edge.spec}")
         if not is_dist_tag(wanted):
-            range_ = Range.try_parse(wanted)
+            range_ = _range(wanted)
             if range_ is None:
                 raise _unsupported(edge)
             candidates = [
                 p
                 for p in self._preferred.get(real, [])
-                if (v := Version.try_parse(p.version)) is not None and range_.test(v)
+                if (v := _version(p.version)) is not None and range_.test(v)
             ]
             if candidates:
                 return max(candidates, key=lambda p: Version.parse(p.version))
@@ -217,13 +228,13 @@ class Resolver:
         self,
         edge: _Edge,
         tree: dict[InstallPath, ResolvedPackage],
-        edges: list[_Edge],
+        edges: dict[str, list[_Edge]],
         result: Resolution,
     ) -> InstallPath | None:
         """Satisfy `edge`; returns the path of a newly placed package (to visit), else None."""
         found = _lookup(tree, edge.origin, edge.name)
         if found is not None and await self._satisfies(tree[found], edge):
-            edges.append(edge)
+            edges.setdefault(edge.name, []).append(edge)
             return None
         if found is not None and edge.dependent.endswith("(peer)"):
             have = tree[found]
@@ -243,7 +254,7 @@ class Resolver:
             if not await self._safe_to_place(target, chosen, edges, tree):
                 continue
             tree[target] = chosen
-            edges.append(edge)
+            edges.setdefault(edge.name, []).append(edge)
             return target
         raise ResolutionConflict(
             edge.name, f"cannot place {chosen.name}@{chosen.version} for {edge.dependent}"
@@ -253,13 +264,13 @@ class Resolver:
         self,
         target: InstallPath,
         chosen: ResolvedPackage,
-        edges: list[_Edge],
+        edges: dict[str, list[_Edge]],
         tree: dict[InstallPath, ResolvedPackage],
     ) -> bool:
         """Placing `chosen` at `target` must not change what an earlier dependent gets."""
         level, name = target[:-1], target[-1]
-        for edge in edges:
-            if edge.name != name or edge.origin[: len(level)] != level:
+        for edge in edges.get(name, ()):
+            if edge.origin[: len(level)] != level:
                 continue
             current = _lookup(tree, edge.origin, name)
             if current is not None and len(current) > len(target):

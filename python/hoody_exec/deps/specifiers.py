@@ -76,13 +76,18 @@ def parse_specifier(spec: str) -> PackageSpecifier | BuiltinSpecifier | None:
 
 
 def parse_package_request(text: str) -> PackageSpecifier:
-    """`name`, `name@range`, `npm:name@range` as typed on a command line (no built-ins)."""
-    parsed = parse_specifier(text.strip())
-    if isinstance(parsed, BuiltinSpecifier):
+    """`name`, `name@range`, `npm:name@range` as typed on a command line or sent to the API.
+
+    Unlike an import, a bare `events` or `buffer` here means the npm package of that name
+    (the browser equivalents the bundler installs for built-ins); only `node:x` is refused.
+    """
+    text = text.strip()
+    if text.startswith("node:"):
         raise InvalidSpecifier(text, "is a Node built-in, not an npm package")
-    if parsed is None:
+    body = text[4:] if text.startswith("npm:") else text
+    if body.startswith(_LOCAL_PREFIXES) or _URL_RE.match(body):
         raise InvalidSpecifier(text, "is not an npm package name")
-    return parsed
+    return _parse_package(body, text)
 
 
 def _parse_package(body: str, original: str) -> PackageSpecifier:
