@@ -86,6 +86,8 @@ async def test_latest_tag_wins_when_it_satisfies(
     assert version_at(scripts, "tagged") == "1.1.0"  # npm prefers `latest` when it satisfies
     await installer.install(scripts, ["tagged@next"])
     assert version_at(scripts, "tagged") == "2.0.0-beta.1"
+    deps = json.loads((scripts / "package.json").read_text())["dependencies"]
+    assert deps == {"tagged": "^2.0.0-beta.1"}  # a tag is saved as a range, as npm does
 
 
 async def test_prereleases_only_when_asked(
@@ -190,6 +192,15 @@ async def test_not_found(registry: FakeRegistry, installer: Installer, scripts: 
     assert info.value.package == "no-such-package"
     assert "not found" in str(info.value)
     assert listing(scripts) == [".hoody-install.lock"]
+
+
+async def test_unknown_dist_tag_lists_the_tags(
+    registry: FakeRegistry, installer: Installer, scripts: Path
+) -> None:
+    registry.publish("tags", "1.0.0")
+    registry.publish("tags", "2.0.0-rc.1", tag="next")
+    with pytest.raises(NoMatchingVersion, match=r"no dist-tag 'beta'; its tags: latest, next"):
+        await installer.install(scripts, ["tags@beta"])
 
 
 async def test_no_matching_version_lists_what_exists(

@@ -46,12 +46,16 @@ class PackageNotFound(DependencyError):
 class NoMatchingVersion(DependencyError):
     reason = "no matching version"
 
-    def __init__(self, package: str, wanted: str, available: Sequence[str]) -> None:
+    def __init__(
+        self, package: str, wanted: str, available: Sequence[str], *, tags: bool = False
+    ) -> None:
         newest = ", ".join(available[:8]) if available else "none"
         more = f" (and {len(available) - 8} more)" if len(available) > 8 else ""
-        super().__init__(
-            package, f"no version matches {wanted!r}; newest published: {newest}{more}"
-        )
+        if tags:
+            message = f"no dist-tag {wanted!r}; its tags: {newest}"
+        else:
+            message = f"no version matches {wanted!r}; newest published: {newest}{more}"
+        super().__init__(package, message)
         self.wanted = wanted
         self.available = list(available)
 

@@ -41,7 +41,7 @@ from hoody_exec.deps.lockfile import (
 )
 from hoody_exec.deps.registry import RegistryClient
 from hoody_exec.deps.resolve import Resolver
-from hoody_exec.deps.specifiers import DEFAULT_TAG, PackageSpecifier, parse_package_request
+from hoody_exec.deps.specifiers import PackageSpecifier, is_dist_tag, parse_package_request
 from hoody_exec.deps.tarball import ExtractLimits, extract_tarball, verify_tarball
 
 __all__ = [
@@ -180,8 +180,10 @@ class Installer:
             resolution = await resolver.resolve(root)
             tree = resolution.tree
             result.warnings.extend(resolution.warnings)
+            # NOTE: like `npm install pkg@tag`, a dist-tag is saved as a caret range on the
+            # version it pointed to, so the next install does not move with the tag.
             for name, spec in root.items():
-                if spec == DEFAULT_TAG and (name,) in tree:
+                if is_dist_tag(spec) and (name,) in tree:
                     root[name] = f"^{tree[(name,)].version}"
         result.total = len(tree)
         result.dependencies = dict(sorted(root.items()))

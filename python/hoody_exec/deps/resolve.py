@@ -78,7 +78,7 @@ def pick_version(packument: Packument, wanted: str) -> str:
     if is_dist_tag(wanted):
         version = tags.get(wanted)
         if version is None or packument.manifest(version) is None:
-            raise NoMatchingVersion(packument.name, wanted, [f"@{t}" for t in sorted(tags)])
+            raise NoMatchingVersion(packument.name, wanted, sorted(tags), tags=True)
         return version
     try:
         range_ = Range.parse(wanted)
