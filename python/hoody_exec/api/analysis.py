@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 from hoody_exec.api.errors import ApiError, not_found
 from hoody_exec.api.files import MAX_SCRIPT_BYTES
@@ -67,7 +68,9 @@ def _shown(name: str, value: str) -> str:
 
 
 def effective(magic: MagicComments) -> EffectiveComments:
-    token = "none" if magic.token_digest is None else ("env" if magic.token_env else "literal")
+    token: Literal["none", "literal", "env"] = "none"
+    if magic.token_digest is not None:
+        token = "env" if magic.token_env else "literal"
     schedule = magic.schedule
     return EffectiveComments(
         mode=magic.mode,

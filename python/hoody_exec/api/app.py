@@ -15,9 +15,10 @@ from urllib.parse import parse_qsl
 import msgspec
 from pydantic import BaseModel, ValidationError
 
-from hoody_exec.api import magic, routes, scripts, status, validate
+from hoody_exec.api import health, magic, routes, scripts, validate
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
 from hoody_exec.api.errors import ApiError, bad_request, too_large
+from hoody_exec.api.models import NoInput
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.api.paths import Confinement
 from hoody_exec.config import ServerConfig
@@ -57,13 +58,13 @@ OPERATIONS: tuple[Operation, ...] = (
     *validate.OPERATIONS,
     *magic.OPERATIONS,
     *routes.OPERATIONS,
-    *status.OPERATIONS,
+    *health.OPERATIONS,
     Operation(
         "GET",
         OPENAPI_PATH,
         "meta",
         "This API's OpenAPI 3.1 document",
-        status.NoInput,
+        NoInput,
         None,
         _openapi,
         errors=(401,),
@@ -207,7 +208,3 @@ def _query(query_string: str) -> dict[str, Any]:
         else:
             query[key] = [current, value]
     return query
-
-
-def create_management(config: ServerConfig) -> ManagementApi:
-    return ManagementApi(config)

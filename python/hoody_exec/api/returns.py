@@ -266,7 +266,7 @@ def _default_kind(tokens: list[Token], i: int) -> str:
             elif (
                 level == 1
                 and t.text == "fetch"
-                and j + 1 < end
+                and j + 1 <= end
                 and tokens[j + 1].text in ("(", ":", ",", "}")
             ):
                 return "object with fetch"

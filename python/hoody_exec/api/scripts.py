@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from hoody_exec.api.analysis import comments_dict, mode_and_problems, quick_problems, read_text
 from hoody_exec.api.auth import STATE_DIR
@@ -112,6 +113,7 @@ async def delete(ctx: Context, body: DeleteScript) -> DeleteResult:
     if not path.exists() and not path.is_symlink():
         raise not_found(f"no file or folder {target.relative}", {"path": target.relative})
     route = route_of(ctx, target.relative)
+    kind: Literal["file", "directory"]
     if path.is_dir() and not path.is_symlink():
         if any(path.iterdir()) and not body.recursive:
             raise conflict(

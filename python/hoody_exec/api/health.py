@@ -10,7 +10,7 @@ from hoody_exec.api.models import EngineHealth, HealthResult, NoInput, PoolHealt
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.runtime import native
 
-__all__ = ["OPERATIONS", "NoInput", "health"]
+__all__ = ["OPERATIONS", "health"]
 
 
 def _engine(ctx: Context) -> tuple[EngineHealth, PoolHealth]:
