@@ -14,7 +14,7 @@ import os
 import tarfile
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ def _network_opt_in(request: pytest.FixtureRequest) -> None:
 
 
 def make_tarball(
-    files: dict[str, str | bytes], extra: list[tuple[tarfile.TarInfo, bytes | None]] = ()
+    files: dict[str, str | bytes], extra: Sequence[tuple[tarfile.TarInfo, bytes | None]] = ()
 ) -> bytes:
     """A gzipped npm tarball: each file under `package/`, then raw `extra` members."""
     buffer = io.BytesIO()
@@ -43,8 +43,8 @@ def make_tarball(
             info.size = len(data)
             info.mode = 0o644
             archive.addfile(info, io.BytesIO(data))
-        for info, data in extra:
-            archive.addfile(info, io.BytesIO(data) if data is not None else None)
+        for info, payload in extra:
+            archive.addfile(info, io.BytesIO(payload) if payload is not None else None)
     return buffer.getvalue()
 
 

@@ -342,9 +342,9 @@ def test_caret_keeps_the_left_most_non_zero_part(base: Version, v: Version) -> N
     elif base.minor:
         assert (v.major, v.minor) == (0, base.minor)
     else:
-        assert v.tuple == base.tuple
+        assert v.release == base.release
     if v.prerelease:
-        assert v.tuple == base.tuple and base.prerelease
+        assert v.release == base.release and base.prerelease
 
 
 @given(versions, versions, versions)

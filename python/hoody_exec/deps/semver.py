@@ -84,14 +84,14 @@ class Version:
             return None
 
     @property
-    def tuple(self) -> tuple[int, int, int]:
+    def release(self) -> tuple[int, int, int]:
         return (self.major, self.minor, self.patch)
 
     def _key(self) -> tuple[tuple[int, int, int], int, tuple[tuple[int, int | str], ...]]:
         # NOTE: a version without prerelease sorts above all its prereleases;
         # numeric identifiers sort below alphanumeric ones.
         pre = tuple((0, p) if isinstance(p, int) else (1, p) for p in self.prerelease)
-        return (self.tuple, 0 if self.prerelease else 1, pre)
+        return (self.release, 0 if self.prerelease else 1, pre)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Version):
@@ -184,7 +184,7 @@ def _test_set(comparators: tuple[Comparator, ...], version: Version) -> bool:
     # NOTE: npm's prerelease rule: `1.3.0-beta` satisfies `>=1.3.0-alpha` but not
     # `>=1.2.0`; a range opts into the prereleases of one exact release only.
     return any(
-        c.version is not None and c.version.prerelease and c.version.tuple == version.tuple
+        c.version is not None and c.version.prerelease and c.version.release == version.release
         for c in comparators
     )
 
@@ -272,7 +272,7 @@ def _x_primitive(op: str, p: _Partial) -> list[Comparator]:
         case ">=":
             return [Comparator(">=", floor)]
         case "<":
-            return [Comparator("<", Version(*floor.tuple, (0,)))]
+            return [Comparator("<", Version(*floor.release, (0,)))]
         case _:  # "<="
             return [_upper(*nxt)]
 
