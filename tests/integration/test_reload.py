@@ -1,6 +1,7 @@
 """Hot reload: a saved file applies on the next request, code and comments alike."""
 
 import shutil
+import time
 
 import httpx
 import pytest
@@ -43,6 +44,15 @@ def test_worker_isolate_rebuilt_on_change(server, client):
         "// @mode worker\nshared.n = (shared.n ?? 0) + 1;\nreturn 'b' + shared.n;\n",
     )
     assert client.get("/reload/worker").text == "b1"
+
+
+def test_saving_unchanged_content_keeps_worker_state(server, client):
+    source = "// @mode worker\nshared.n = (shared.n ?? 0) + 1;\nreturn 'n' + shared.n;\n"
+    server.write("reload/keep.ts", source)
+    assert server.get_when_routable("/reload/keep").text == "n1"
+    server.write("reload/keep.ts", source)  # saved again, same program
+    time.sleep(0.5)  # let the watcher's event arrive: it must not reset the state
+    assert client.get("/reload/keep").text == "n2"
 
 
 def test_new_and_deleted_files(server, client):

@@ -156,12 +156,20 @@ class Runtime:
             self._pool = None
 
     def forget(self, files: list[str]) -> None:
-        """Scripts whose files changed: retire their worker isolates now."""
+        """Scripts whose files changed. A changed program gets a new worker isolate
+        on its next request (`_run_worker` compares bundle hashes), so only deleted
+        scripts lose theirs here.
+
+        NOTE: retiring on every event would throw away a worker that was just
+        rebuilt for the new content by a request that beat the watcher, and with
+        it a save that did not change the program (a `touch`) would reset state.
+        """
         for file in files:
-            slot = self._workers.pop(file, None)
-            if slot is not None:
-                self._retire(slot, file, reason="file changed")
             self._limiters.pop(file, None)
+            slot = self._workers.get(file)
+            if slot is not None and not (self.loader.root / file).is_file():
+                del self._workers[file]
+                self._retire(slot, file, reason="script deleted")
 
     # ------------------------------------------------------------ calls
     async def run(
@@ -206,10 +214,8 @@ class Runtime:
         terminated = False
         handed_off = False
         try:
-            pool = self.pool()
-            cold = pool.ready == 0
             mark = time.monotonic()
-            isolate = pool.take()
+            isolate, cold = await self._fresh_isolate()
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
             _hooks.deadline(isolate, deadline)
             timings["isolate"] = (time.monotonic() - mark) * 1000
@@ -366,7 +372,7 @@ class Runtime:
         return await asyncio.shield(task)
 
     async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
-        isolate = self.pool().take()
+        isolate, _ = await self._fresh_isolate()
         # Worker calls interleave, so log lines carry the request id from the glue.
         isolate.set_host_handler(self._host_handler(isolate, script, None, policy))
         try:
@@ -405,6 +411,18 @@ class Runtime:
         log.info("worker isolate retired", script=file, reason=reason)
 
     # ------------------------------------------------------------ helpers
+    async def _fresh_isolate(self) -> tuple[native.Isolate, bool]:
+        """A never-used isolate and whether it had to be created for this call.
+
+        NOTE: creating one (with the prelude) takes milliseconds: when the pool is
+        empty it happens on a thread, never on the event loop.
+        """
+        pool = self.pool()
+        isolate = pool.try_take()
+        if isolate is not None:
+            return isolate, False
+        return await asyncio.to_thread(pool.take), True
+
     def _limiter(self, script: LoadedScript) -> FifoLimiter | None:
         cap = script.magic.concurrent
         if cap is None:

@@ -27,6 +27,13 @@ FAILURE_RETRY_SECONDS = 1.0
 
 StatSignature = tuple[int, int, int]
 
+# Builds retried when a file changes while it is read (an editor saving mid-build).
+BUILD_ATTEMPTS = 3
+
+
+class _ChangedWhileBuilding(Exception):
+    pass
+
 
 def stat_signature(path: str) -> StatSignature | None:
     try:
@@ -113,23 +120,28 @@ class ScriptLoader:
         failure = self._failures.get(file)
         if failure is not None and failure.is_fresh(str(self.root / file)):
             raise failure.error
-        task = self._pending.get(file)
-        if task is None:
-            task = asyncio.get_running_loop().create_task(self._build(file))
-            self._pending[file] = task
-            task.add_done_callback(_consume_failure)
-            task.add_done_callback(lambda _: self._pending.pop(file, None))
+        task = self._pending.get(file) or self._start_build(file)
         # Shielded: one caller timing out must not cancel the build the others await.
         return await asyncio.shield(task)
 
     def preload(self, file: str) -> None:
-        """Start building `file` now (a watcher event), without waiting for it."""
-        if file in self._pending:
-            return
+        """Start building `file` now (a watcher event), without waiting for it.
+
+        NOTE: a build already running may have read the file before this change;
+        a new one replaces it, so nobody can be handed the old content as new.
+        """
+        self._start_build(file)
+
+    def _start_build(self, file: str) -> asyncio.Task[LoadedScript]:
         task = asyncio.get_running_loop().create_task(self._build(file))
         self._pending[file] = task
         task.add_done_callback(_consume_failure)
-        task.add_done_callback(lambda _: self._pending.pop(file, None))
+        task.add_done_callback(lambda t: self._forget_pending(file, t))
+        return task
+
+    def _forget_pending(self, file: str, task: asyncio.Task[LoadedScript]) -> None:
+        if self._pending.get(file) is task:
+            del self._pending[file]
 
     def invalidate(self, paths: Iterable[Path]) -> list[str]:
         """Forget scripts built from any of `paths`; returns the affected files."""
@@ -154,7 +166,7 @@ class ScriptLoader:
         entry = self.root / file
         signature = stat_signature(str(entry))
         try:
-            script = await asyncio.to_thread(self._build_sync, file)
+            script = await asyncio.to_thread(self._build_until_stable, file)
         except ScriptLoadFailed as error:
             self._failures[file] = _Failure(error, signature, time.monotonic())
             self._scripts.pop(file, None)
@@ -162,6 +174,21 @@ class ScriptLoader:
         self._failures.pop(file, None)
         self._scripts[file] = script
         return script
+
+    def _build_until_stable(self, file: str) -> LoadedScript:
+        for _ in range(BUILD_ATTEMPTS - 1):
+            try:
+                return self._build_sync(file)
+            except _ChangedWhileBuilding:
+                continue
+        try:
+            return self._build_sync(file)
+        except _ChangedWhileBuilding:
+            raise ScriptLoadFailed(
+                f"{file}: its files kept changing while it was being built; try again",
+                script=file,
+                problems=[],
+            ) from None
 
     def _build_sync(self, file: str) -> LoadedScript:
         entry = self.root / file
@@ -216,7 +243,11 @@ class ScriptLoader:
                     }
                 ],
             ) from error
+        # NOTE: the signature is taken before the content is checked again, so a
+        # file saved while the bundler read it is caught now or on the next request.
         inputs = [_Input(path, sha, stat_signature(path)) for path, sha in built.inputs]
+        if any(_sha256_file(item.path) != item.sha256 for item in inputs):
+            raise _ChangedWhileBuilding(file)
         if not any(item.path == str(entry) for item in inputs):
             inputs.append(
                 _Input(str(entry), hashlib.sha256(raw).hexdigest(), stat_signature(str(entry)))
