@@ -60,3 +60,11 @@ def test_memory_cap_fails_the_request_not_the_server(client):
     assert body["configured"] == 64 * 1024 * 1024
     assert "--memory-limit" in body["setting"]
     assert client.get("/api/v1/exec/health").status_code == 200
+
+
+def test_worker_awaiting_past_its_timeout_keeps_its_isolate(server, client):
+    first = client.get("/timeouts/worker_await").json()["n"]
+    body = check_timeout(client.get("/timeouts/worker_await?wait=1"))
+    assert "terminated" not in body["message"]
+    # Nothing was running at the deadline: the isolate and its state live on.
+    assert client.get("/timeouts/worker_await").json()["n"] == first + 2

@@ -313,8 +313,12 @@ class Runtime:
                 handed_off = True
             return RunResult(response, cold, timings, body)
         except _Expired:
-            self._terminate_worker(script.file, slot, "a request passed its @timeout")
-            raise self._timeout(script, started, started, terminated=True) from None
+            # SPEC §4: only a timeout that finds JavaScript still running costs the
+            # worker its isolate; one that was awaiting (a slow fetch) does not.
+            busy = await _is_busy(slot.isolate)
+            if busy:
+                self._terminate_worker(script.file, slot, "a request passed its @timeout")
+            raise self._timeout(script, started, started, terminated=busy) from None
         except native.MemoryLimitExceeded as error:
             self._terminate_worker(script.file, slot, "the isolate passed its memory cap")
             raise memory_exceeded(script.file, error.limit, error.used) from None
@@ -521,6 +525,25 @@ async def _native_within(future: asyncio.Future[T], deadline: float | None) -> T
             return await future
     except TimeoutError:
         raise _Expired from None
+
+
+# How long an idle isolate may take to answer a probe before it counts as busy.
+BUSY_PROBE_SECONDS = 0.05
+
+
+async def _is_busy(isolate: native.Isolate) -> bool:
+    """True if JavaScript is running: a trivial evaluation queues behind it."""
+    if not isolate.alive:
+        return False
+    probe = isolate.eval("0", "hoody:probe")
+    try:
+        async with asyncio.timeout(BUSY_PROBE_SECONDS):
+            await probe
+    except TimeoutError:
+        return True
+    except native.HoodyExecError:
+        return False
+    return False
 
 
 def _consume(future: asyncio.Future[Any]) -> None:
