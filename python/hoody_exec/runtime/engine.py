@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -42,6 +41,8 @@ from hoody_exec.runtime.protocol import (
     dispatch_source,
     encode_call,
 )
+from hoody_exec.webapi import host as webapi_host
+from hoody_exec.webapi import prelude_source
 
 T = TypeVar("T")
 
@@ -75,45 +76,8 @@ class _WorkerSlot:
 
 
 def prelude_sources() -> list[tuple[str, str]]:
-    """Web API prelude (if the package provides one) followed by the dispatch glue."""
-    sources: list[tuple[str, str]] = []
-    try:
-        from hoody_exec.webapi import prelude_source
-    except ImportError:
-        pass
-    else:
-        sources.append(prelude_source())
-    sources.append(dispatch_source())
-    return sources
-
-
-class _IsolateHooks:
-    """Optional per-isolate hooks of the Web API host side (fetch deadlines, cleanup)."""
-
-    def __init__(self) -> None:
-        try:
-            module: Any = importlib.import_module("hoody_exec.webapi.host")
-        except ImportError:
-            module = None
-        self._set_deadline = getattr(module, "set_deadline", None)
-        self._forget = getattr(module, "forget_isolate", None)
-        self._aclose = getattr(module, "aclose", None)
-
-    def deadline(self, isolate: object, deadline: float | None) -> None:
-        # NOTE: our deadlines are time.monotonic(), the clock asyncio's loop.time() uses.
-        if self._set_deadline is not None:
-            self._set_deadline(isolate, deadline)
-
-    def forget(self, isolate: object) -> None:
-        if self._forget is not None:
-            self._forget(isolate)
-
-    async def aclose(self) -> None:
-        if self._aclose is not None:
-            await self._aclose()
-
-
-_hooks = _IsolateHooks()
+    """The Web API prelude (one script) followed by the dispatch glue."""
+    return [prelude_source(), dispatch_source()]
 
 
 class Runtime:
@@ -217,7 +181,8 @@ class Runtime:
             mark = time.monotonic()
             isolate, cold = await self._fresh_isolate()
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
-            _hooks.deadline(isolate, deadline)
+            # NOTE: our deadlines are time.monotonic(), the clock of asyncio's loop.time().
+            webapi_host.set_deadline(isolate, deadline)
             timings["isolate"] = (time.monotonic() - mark) * 1000
             mark = time.monotonic()
             await _native_within(
@@ -471,21 +436,21 @@ class Runtime:
     def _dispose(isolate: native.Isolate) -> None:
         # NOTE: the handler closes over the isolate; dropping it breaks that cycle,
         # which the garbage collector cannot see through the native object.
-        _hooks.forget(isolate)
+        webapi_host.forget_isolate(isolate)
         streams.forget_isolate(isolate)
         isolate.set_host_handler(None)
         isolate.close()
 
     @staticmethod
     def _kill(isolate: native.Isolate) -> None:
-        _hooks.forget(isolate)
+        webapi_host.forget_isolate(isolate)
         streams.forget_isolate(isolate)
         isolate.set_host_handler(None)
         isolate.terminate()
 
     async def aclose(self) -> None:
         self.close()
-        await _hooks.aclose()
+        await webapi_host.aclose()
 
 
 def _threw(error: Any, script: LoadedScript, policy: LogPolicy) -> ScriptThrew:

@@ -13,7 +13,6 @@ answer with `call.resolve(value)` or `call.reject(message)`.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 import msgspec
 
 from hoody_exec.observability import LogPolicy, get_logger
+from hoody_exec.webapi import host as webapi_host
 
 
 class _Answerable(Protocol):
@@ -105,10 +105,8 @@ class HostRegistry:
 def default_registry() -> HostRegistry:
     """The runtime's operations plus whatever the Web API package registers."""
     registry = HostRegistry()
-    try:
-        webapi_host = importlib.import_module("hoody_exec.webapi.host")
-    except ImportError:
-        return registry
+    webapi_host.register_host_ops(registry)
+    return registry
     register: Callable[[HostRegistry], None] | None = getattr(
         webapi_host, "register_host_ops", None
     )
