@@ -1,47 +1,29 @@
 """hoody-exec: a folder of TypeScript files becomes a live HTTP API.
 
-The native names (`transpile`, `bundle` and the error types) are loaded on first
-use, so `import hoody_exec` works — and routing, magic comments and the CLI's
-`routes` command run — even where the Rust extension is not built yet.
+The public names: the TypeScript pipeline of the native core (`transpile`,
+`bundle`), its error tree (rooted at `HoodyExecError`), and the magic-comment
+parser. Importing this package starts no thread and no V8: V8 starts with the
+first isolate, after a server has forked its workers.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-from hoody_exec.scripts import MagicCommentError, MagicComments, parse_magic_comments
-
-if TYPE_CHECKING:
-    from hoody_exec._native import (
-        Bundle,
-        BundleError,
-        EngineError,
-        HoodyExecError,
-        IsolateTerminated,
-        JsError,
-        MemoryLimitExceeded,
-        Transpiled,
-        TranspileError,
-        bundle,
-        transpile,
-    )
-
-_NATIVE_NAMES = frozenset(
-    {
-        "Bundle",
-        "BundleError",
-        "EngineError",
-        "HoodyExecError",
-        "IsolateTerminated",
-        "JsError",
-        "MemoryLimitExceeded",
-        "Transpiled",
-        "TranspileError",
-        "bundle",
-        "transpile",
-    }
+from hoody_exec._native import (
+    Bundle,
+    BundleError,
+    EngineError,
+    HoodyExecError,
+    IsolateTerminated,
+    JsError,
+    MemoryLimitExceeded,
+    SyntaxIssue,
+    Transpiled,
+    TranspileError,
+    __version__,
+    bundle,
+    transpile,
 )
+from hoody_exec.scripts import MagicCommentError, MagicComments, parse_magic_comments
 
 __all__ = [
     "Bundle",
@@ -53,25 +35,11 @@ __all__ = [
     "MagicCommentError",
     "MagicComments",
     "MemoryLimitExceeded",
+    "SyntaxIssue",
     "TranspileError",
     "Transpiled",
+    "__version__",
     "bundle",
     "parse_magic_comments",
     "transpile",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _NATIVE_NAMES:
-        native = importlib.import_module("hoody_exec._native")
-        value = getattr(native, name)
-        globals()[name] = value
-        return value
-    if name == "__version__":
-        try:
-            from importlib.metadata import version
-
-            return version("hoody-exec")
-        except Exception:
-            return "0.0.0+unknown"
-    raise AttributeError(f"module 'hoody_exec' has no attribute {name!r}")
