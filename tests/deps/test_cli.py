@@ -64,3 +64,17 @@ def test_install_defaults_to_the_current_folder(
     result = CliRunner().invoke(app, ["deps", "install", "ms"], env=env)
     assert result.exit_code == 0, result.output
     assert (scripts / "node_modules/ms/package.json").exists()
+
+
+def test_check_reports_a_version_the_import_rejects(
+    registry: FakeRegistry, env: dict[str, str], scripts: Path
+) -> None:
+    registry.publish("ms", "2.1.3")
+    runner = CliRunner()
+    assert runner.invoke(app, ["deps", "install", str(scripts), "ms"], env=env).exit_code == 0
+    (scripts / "a.ts").write_text("import ms from 'ms@3';\nexport default () => ms(1);\n")
+    (scripts / "node_modules/ignored.ts").write_text("import x from 'nope';\nconsole.log(x);\n")
+    result = runner.invoke(app, ["deps", "check", str(scripts)], env=env)
+    assert result.exit_code == 1
+    assert "a.ts: ms@3 (installed 2.1.3, the import wants 3)" in result.output
+    assert "nope" not in result.output

@@ -447,3 +447,48 @@ async def test_corrupt_cache_entry_is_downloaded_again(
     await installer.install(second, ["cached"])
     assert version_at(second, "cached") == "1.0.0"
     assert registry.tarball_hits() == 2
+
+
+async def test_cancelled_install_leaves_all_or_nothing(
+    registry: FakeRegistry, cache_dir: Path, tmp_path: Path
+) -> None:
+    for i in range(6):
+        registry.publish(f"p{i}", "1.0.0", files={"big.js": "x" * 200_000})
+    names = [f"p{i}" for i in range(6)]
+    outcomes = set()
+    for step in range(12):
+        folder = tmp_path / f"f{step}"
+        folder.mkdir()
+        installer = Installer(registry=registry.url, cache=PackageCache(cache_dir / str(step)))
+        task = asyncio.ensure_future(installer.install(folder, names))
+        await asyncio.sleep(step * 0.004)
+        task.cancel()
+        try:
+            await task
+            outcomes.add("finished")
+        except asyncio.CancelledError:
+            outcomes.add("cancelled")
+        installed = [version_at(folder, n) for n in names]
+        manifest = folder / "package.json"
+        if installed[0] is None:
+            assert installed == [None] * 6 and not manifest.exists()
+        else:
+            assert installed == ["1.0.0"] * 6
+            assert set(json.loads(manifest.read_text())["dependencies"]) == set(names)
+            assert (folder / LOCKFILE_NAME).exists()
+        assert not [p for p in listing(folder) if ".hoody-install-" in p or p.endswith(".tmp")]
+    assert "cancelled" in outcomes
+
+
+async def test_server_errors_fall_back_to_cached_metadata(
+    registry: FakeRegistry, cache_dir: Path, tmp_path: Path
+) -> None:
+    registry.publish("meta", "1.0.0")
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    installer = Installer(registry=registry.url, cache=PackageCache(cache_dir))
+    await installer.install(one, ["meta"])
+    del registry.packages["meta"]  # now a 404: a real answer, not an outage
+    with pytest.raises(PackageNotFound):
+        await installer.install(two, ["meta"])

@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hoody_exec.deps import DependencyError, RegistryClient, satisfies
+from hoody_exec.deps import DependencyError, RegistryClient, ResolutionConflict, satisfies
 from hoody_exec.deps.lockfile import InstallPath, ResolvedPackage
 from hoody_exec.deps.resolve import Resolver
 
@@ -89,3 +90,19 @@ def test_every_dependent_finds_a_satisfying_version(universe, root) -> None:
             assert above is None or above.version != pkg.version
     # Deterministic: the same inputs give the same tree.
     assert asyncio.run(resolve(universe, root)) == tree
+
+
+def test_cycle_between_versions_is_an_error_not_a_hang() -> None:
+    universe = {
+        "a": {"1.0.0": {"b": "^1"}, "2.0.0": {"b": "^2"}},
+        "b": {"1.0.0": {"a": "^2"}, "2.0.0": {"a": "^1"}},
+    }
+    with pytest.raises(ResolutionConflict, match="cycle") as info:
+        asyncio.run(resolve(universe, {"a": "^1"}))
+    assert "node_modules/b/node_modules/b" in str(info.value)
+
+
+def test_plain_cycles_resolve() -> None:
+    universe = {"a": {"1.0.0": {"b": "^1"}}, "b": {"1.0.0": {"a": "^1"}}}
+    tree = asyncio.run(resolve(universe, {"a": "^1"}))
+    assert sorted(tree) == [("a",), ("b",)]

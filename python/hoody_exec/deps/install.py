@@ -85,6 +85,16 @@ def installed_version(directory: Path) -> str | None:
     return version if isinstance(version, str) else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Changes:
+    stale: list[InstallPath]  # paths to (re)write, parents first
+    removed: list[str]  # lockfile keys to delete
+    tree: dict[InstallPath, ResolvedPackage]
+    blobs: dict[str, bytes]  # verified tarballs by integrity
+    package_json: bytes | None  # new package.json, if it changes
+    lock: Lockfile | None  # new lockfile, if it changes
+
+
 # Keyed by event loop, because an asyncio.Lock belongs to the loop it first waits on.
 _folder_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
@@ -191,21 +201,26 @@ class Installer:
         stale = _stale_paths(folder, tree)
         removed = _extraneous(lock, tree)
         blobs = await self._fetch_all(client, [(p, tree[p]) for p in stale])
-        if stale or removed:
-            await _in_thread(self._write_packages, folder, stale, removed, tree, blobs)
         result.added = [f"{tree[p].name}@{tree[p].version}" for p in stale]
         result.removed = removed
 
+        package_json: bytes | None = None
         if (
             manifest.get("dependencies") != result.dependencies
             or not (folder / "package.json").exists()
         ):
             manifest["dependencies"] = result.dependencies
-            data = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-            atomic_write(folder / "package.json", data.encode())
+            package_json = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
         new_lock = Lockfile.from_tree(result.dependencies, tree)
-        if lock != new_lock:
-            write_lockfile(folder, new_lock)
+        # NOTE: from here on the folder changes; the whole step runs to its end even if the
+        # caller is cancelled, so package.json, the lockfile and node_modules agree.
+        await _in_thread(
+            self._commit,
+            folder,
+            _Changes(
+                stale, removed, tree, blobs, package_json, new_lock if lock != new_lock else None
+            ),
+        )
         self.progress(
             f"{len(stale)} package{'s' if len(stale) != 1 else ''} written, {len(tree)} in the tree"
         )
@@ -253,21 +268,20 @@ class Installer:
         assert checksum is not None
         self.cache.put_tarball(checksum, data)
 
-    def _write_packages(
-        self,
-        folder: Path,
-        stale: list[InstallPath],
-        removed: list[str],
-        tree: dict[InstallPath, ResolvedPackage],
-        blobs: dict[str, bytes],
-    ) -> None:
-        """Unpack everything into a staging folder, then swap packages in (runs in a thread)."""
-        staging = folder / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
-        try:
-            staged = self._stage(staging, stale, tree, blobs)
-            self._swap_in(folder, staging, staged, removed)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    def _commit(self, folder: Path, changes: _Changes) -> None:
+        """Unpack into a staging folder, swap packages in, then write package.json and the
+        lockfile (runs in a thread)."""
+        if changes.stale or changes.removed:
+            staging = folder / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+            try:
+                staged = self._stage(staging, changes.stale, changes.tree, changes.blobs)
+                self._swap_in(folder, staging, staged, changes.removed)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        if changes.package_json is not None:
+            atomic_write(folder / "package.json", changes.package_json)
+        if changes.lock is not None:
+            write_lockfile(folder, changes.lock)
 
     def _stage(
         self,
@@ -319,8 +333,9 @@ async def _in_thread(fn: Callable[..., None], *args: Any) -> None:
     try:
         await asyncio.shield(future)
     except asyncio.CancelledError:
-        with contextlib.suppress(BaseException):
-            await asyncio.wait([future])
+        while not future.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([future])
         raise
 
 

@@ -29,7 +29,7 @@ from hoody_exec.deps.errors import (
     NoMatchingVersion,
     ResolutionConflict,
 )
-from hoody_exec.deps.lockfile import InstallPath, ResolvedPackage
+from hoody_exec.deps.lockfile import InstallPath, ResolvedPackage, path_to_key
 from hoody_exec.deps.registry import Packument, RegistryClient
 from hoody_exec.deps.semver import Range, Version, max_satisfying
 from hoody_exec.deps.specifiers import is_dist_tag, validate_package_name
@@ -37,6 +37,11 @@ from hoody_exec.deps.specifiers import is_dist_tag, validate_package_name
 __all__ = ["Resolution", "Resolver", "pick_version"]
 
 _ANY_RANGES = frozenset({"", "*", "x", "X", "latest"})
+# NOTE: a dependency cycle whose members want each other's *other* versions
+# (a@1 → b@1 → a@2 → b@2 → a@1) has no finite npm layout: every copy nests one
+# level deeper. Real trees stay far below this depth.
+MAX_DEPTH = 32
+MAX_PACKAGES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,10 @@ class Resolver:
                     queue.append(placed)
             if not queue:
                 break
+            if len(tree) > MAX_PACKAGES:
+                raise ResolutionConflict(
+                    ", ".join(sorted(root)), f"the tree grew past {MAX_PACKAGES} packages"
+                )
             path = queue.popleft()
             pending = self._edges_of(path, tree[path], tree, result)
         return result
@@ -253,6 +262,13 @@ class Resolver:
                 continue
             if not await self._safe_to_place(target, chosen, edges, tree):
                 continue
+            if len(target) > MAX_DEPTH:
+                raise ResolutionConflict(
+                    edge.name,
+                    f"cannot place {chosen.name}@{chosen.version} for {edge.dependent}: a "
+                    "dependency cycle between different versions nests without end "
+                    f"({path_to_key(target[:4])}/…)",
+                )
             tree[target] = chosen
             edges.setdefault(edge.name, []).append(edge)
             return target
