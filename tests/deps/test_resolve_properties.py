@@ -19,7 +19,10 @@ NAMES = ["a", "b", "c", "d", "e"]
 VERSIONS = ["1.0.0", "1.1.0", "2.0.0", "2.1.0", "3.0.0-rc.1"]
 RANGES = ["^1", "^2", "*", "~1.1", ">=1.1 <2.1", "1 || 2", "^3.0.0-rc.0"]
 
-deps_strategy = st.dictionaries(st.sampled_from(NAMES), st.sampled_from(RANGES), max_size=3)
+# Keys "peer:x" become peerDependencies.
+deps_strategy = st.dictionaries(
+    st.sampled_from(NAMES + [f"peer:{n}" for n in NAMES]), st.sampled_from(RANGES), max_size=3
+)
 # Every package publishes every version (so conflicts, not missing versions, dominate);
 # some versions of some packages are left out to exercise "no matching version" too.
 universe_strategy = st.fixed_dictionaries(
@@ -40,7 +43,10 @@ def serve(universe: dict[str, dict[str, dict[str, str]]]) -> httpx.MockTransport
             v: {
                 "name": name,
                 "version": v,
-                "dependencies": {d: r for d, r in deps.items() if d != name},
+                "dependencies": {d: r for d, r in deps.items() if d != name and ":" not in d},
+                "peerDependencies": {
+                    d[5:]: r for d, r in deps.items() if d.startswith("peer:") and d[5:] != name
+                },
                 "dist": {
                     "tarball": f"http://x/{name}-{v}.tgz",
                     "integrity": "sha512-" + "A" * 86 + "==",
@@ -72,24 +78,30 @@ def lookup(tree: dict[InstallPath, ResolvedPackage], origin: InstallPath, name: 
 @given(universe_strategy, deps_strategy)
 def test_every_dependent_finds_a_satisfying_version(universe, root) -> None:
     try:
-        tree = asyncio.run(resolve(universe, root))
+        tree = asyncio.run(resolve(universe, {k: v for k, v in root.items() if ":" not in k}))
     except DependencyError:
         event("no solution")
         return  # no version matches somewhere: a clear error is the right outcome
     event("nested" if any(len(p) > 1 for p in tree) else "flat")
     for name, range_ in root.items():
-        assert satisfies(tree[(name,)].version, range_)
+        if ":" not in name:
+            assert satisfies(tree[(name,)].version, range_)
     for path, pkg in tree.items():
         for name, range_ in pkg.dependencies.items():
             found = lookup(tree, path, name)
             assert found is not None, f"{path} cannot find {name}"
             assert satisfies(found.version, range_), f"{path} gets {name}@{found.version}"
+        for name in pkg.peer_dependencies:
+            if name not in pkg.dependencies:
+                # A peer is present where the package's parent looks it up (its version may
+                # differ: that is a warning, the folder's choice wins).
+                assert lookup(tree, path[:-1], name) is not None, f"{path}: no peer {name}"
         # A nested copy exists only because the one its parent would find differs.
         if len(path) > 1:
             above = lookup(tree, path[:-2], path[-1])
             assert above is None or above.version != pkg.version
     # Deterministic: the same inputs give the same tree.
-    assert asyncio.run(resolve(universe, root)) == tree
+    assert asyncio.run(resolve(universe, {k: v for k, v in root.items() if ":" not in k})) == tree
 
 
 def test_cycle_between_versions_is_an_error_not_a_hang() -> None:
