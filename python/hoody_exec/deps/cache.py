@@ -28,21 +28,24 @@ def default_cache_dir() -> Path:
     return Path(base) / "hoody-exec" / "npm"
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to `path` so readers see either the old or the new file, never half."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o644, *, durable: bool = True) -> None:
+    """Write `data` to `path` so readers see either the old or the new file, never half.
+    `durable` also fsyncs, so the new content survives a power cut (not needed for caches)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -83,7 +86,7 @@ class PackageCache:
     def put_tarball(self, integrity: Integrity, data: bytes) -> None:
         # NOTE: a read-only or full cache slows installs down; it never fails them.
         with contextlib.suppress(OSError):
-            atomic_write(self._tarball_path(integrity), data)
+            atomic_write(self._tarball_path(integrity), data, durable=False)
 
     def _packument_path(self, name: str) -> Path:
         return self.root / "packuments" / f"{name.replace('/', '%2f')}.json"
@@ -96,4 +99,4 @@ class PackageCache:
 
     def put_packument(self, name: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
-            atomic_write(self._packument_path(name), data)
+            atomic_write(self._packument_path(name), data, durable=False)

@@ -157,13 +157,15 @@ class RegistryClient:
         # Scoped names keep their '@' and encode the slash: @scope%2fname.
         return self.url + quote(name, safe="@")
 
+    def prefetch(self, name: str) -> None:
+        """Start fetching `name`'s packument in the background (errors surface on use)."""
+        if name not in self._packuments:
+            self._packuments[name] = asyncio.ensure_future(self._fetch_packument(name))
+
     async def packument(self, name: str) -> Packument:
         """The packument of `name`; concurrent callers share one request."""
-        task = self._packuments.get(name)
-        if task is None:
-            task = asyncio.ensure_future(self._fetch_packument(name))
-            self._packuments[name] = task
-        return await asyncio.shield(task)
+        self.prefetch(name)
+        return await asyncio.shield(self._packuments[name])
 
     async def _fetch_packument(self, name: str) -> Packument:
         url = self.packument_url(name)
@@ -185,7 +187,7 @@ class RegistryClient:
             raise RegistryError(name, "packument larger than 64 MiB")
         packument = _decode(name, response.content)
         if self.cache is not None:
-            self.cache.put_packument(name, response.content)
+            await asyncio.to_thread(self.cache.put_packument, name, response.content)
         return packument
 
     async def tarball(self, package: str, url: str) -> bytes:

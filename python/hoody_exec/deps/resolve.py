@@ -17,7 +17,6 @@ the folder's own choice wins).
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,8 +126,8 @@ class Resolver:
         pending = [
             _Edge((), name, spec, "your package.json") for name, spec in sorted(root.items())
         ]
+        self._prefetch(root)
         while True:
-            await self._prefetch(pending)
             for edge in pending:
                 placed = await self._place(edge, tree, edges, result)
                 if placed is not None:
@@ -160,15 +159,15 @@ class Resolver:
             edges.append(_Edge(path[:-1], name, spec, f"{who} (peer)"))
         return edges
 
-    async def _prefetch(self, edges: list[_Edge]) -> None:
+    def _prefetch(self, deps: dict[str, str]) -> None:
+        """Start fetching the packuments `deps` will need, so a deep tree costs about one
+        round trip per level instead of one per package."""
         if self.registry is None:
             return
-        names = {_split_alias(e.name, e.spec)[0] for e in edges}
-        registry = self.registry
-        await asyncio.gather(
-            *(registry.packument(n) for n in sorted(names) if not self._has_preferred(n)),
-            return_exceptions=True,  # NOTE: errors surface again, in order, in _choose.
-        )
+        for name, spec in sorted(deps.items()):
+            real = _split_alias(name, spec)[0]
+            if not self._has_preferred(real):
+                self.registry.prefetch(real)
 
     def _has_preferred(self, name: str) -> bool:
         return name in self._preferred
@@ -271,6 +270,7 @@ class Resolver:
                 )
             tree[target] = chosen
             edges.setdefault(edge.name, []).append(edge)
+            self._prefetch({**chosen.dependencies, **chosen.peer_dependencies})
             return target
         raise ResolutionConflict(
             edge.name, f"cannot place {chosen.name}@{chosen.version} for {edge.dependent}"

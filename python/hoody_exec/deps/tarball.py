@@ -51,6 +51,7 @@ def extract_tarball(
     root = os.path.realpath(destination)
     total = 0
     hardlinks: list[tuple[str, str, str]] = []
+    checked: dict[str, str] = {}  # folder inside the package → its verified real path
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             for count, member in enumerate(archive, start=1):
@@ -76,7 +77,7 @@ def extract_tarball(
                             member.name,
                             f"the package unpacks to more than {limits.max_total_bytes} bytes",
                         )
-                    target = _safe_target(package, member.name, root, relative)
+                    target = _safe_target(package, member.name, root, relative, checked)
                     source = archive.extractfile(member)
                     assert source is not None
                     if os.path.lexists(target):
@@ -86,10 +87,10 @@ def extract_tarball(
                     with os.fdopen(fd, "wb") as out:
                         shutil.copyfileobj(source, out, 1024 * 1024)
                 elif member.isdir():
-                    target = _safe_target(package, member.name, root, relative)
+                    target = _safe_target(package, member.name, root, relative, checked)
                     os.makedirs(target, 0o755, exist_ok=True)
                 elif member.issym():
-                    _symlink(package, member, root, relative)
+                    _symlink(package, member, root, relative, checked)
                 elif member.islnk():
                     link = _relative_name(package, member.linkname)
                     if link is None or not _inside(link):
@@ -108,8 +109,8 @@ def extract_tarball(
                         "device files, FIFOs and other special entries are not allowed",
                     )
             for name, relative, link in hardlinks:
-                source_path = _safe_target(package, name, root, link)
-                target = _safe_target(package, name, root, relative)
+                source_path = _safe_target(package, name, root, link, checked)
+                target = _safe_target(package, name, root, relative, checked)
                 if not os.path.isfile(source_path) or os.path.islink(source_path):
                     raise UnsafeTarball(package, name, "hard link to a missing file")
                 shutil.copyfile(source_path, target, follow_symlinks=False)
@@ -134,28 +135,37 @@ def _inside(relative: str) -> bool:
     return not (normal.startswith("../") or normal == ".." or posixpath.isabs(normal))
 
 
-def _safe_target(package: str, member: str, root: str, relative: str) -> str:
-    """The real path to write `relative` to, after checking no link on the way leads out."""
+def _safe_target(
+    package: str, member: str, root: str, relative: str, checked: dict[str, str]
+) -> str:
+    """The real path to write `relative` to, after checking no link on the way leads out.
+    `checked` remembers verified folders; creating a symlink clears it."""
     parent_rel, _, base = relative.rpartition("/")
-    parent = os.path.join(root, parent_rel) if parent_rel else root
-    os.makedirs(parent, 0o755, exist_ok=True)
-    real_parent = os.path.realpath(parent)
-    if real_parent != root and not real_parent.startswith(root + os.sep):
-        raise UnsafeTarball(package, member, "a link on its path leads outside the package")
+    real_parent = checked.get(parent_rel)
+    if real_parent is None:
+        parent = os.path.join(root, parent_rel) if parent_rel else root
+        os.makedirs(parent, 0o755, exist_ok=True)
+        real_parent = os.path.realpath(parent)
+        if real_parent != root and not real_parent.startswith(root + os.sep):
+            raise UnsafeTarball(package, member, "a link on its path leads outside the package")
+        checked[parent_rel] = real_parent
     return os.path.join(real_parent, base)
 
 
-def _symlink(package: str, member: tarfile.TarInfo, root: str, relative: str) -> None:
+def _symlink(
+    package: str, member: tarfile.TarInfo, root: str, relative: str, checked: dict[str, str]
+) -> None:
     link = member.linkname
     if not link or link.startswith("/") or "\x00" in link:
         raise UnsafeTarball(package, member.name, f"symlink to absolute path {link!r}")
     parent_rel = posixpath.dirname(relative)
     if not _inside(posixpath.join(parent_rel, link)):
         raise UnsafeTarball(package, member.name, f"symlink to {link!r} points outside the package")
-    target = _safe_target(package, member.name, root, relative)
+    target = _safe_target(package, member.name, root, relative, checked)
     if os.path.lexists(target):
         os.unlink(target)
     os.symlink(link, target)
+    checked.clear()  # a folder path may now run through this link
     resolved = os.path.realpath(target)
     if resolved != root and not resolved.startswith(root + os.sep):
         os.unlink(target)
