@@ -128,7 +128,10 @@ async def _exclusive(folder: Path, timeout: float) -> AsyncIterator[None]:
 
 
 class Installer:
-    """Installs into scripts folders. Holds the settings; each `install` call is independent."""
+    """Installs into scripts folders. Holds the settings; each `install` call is independent.
+
+    `progress` receives short human-readable lines; it may be called from a worker thread.
+    """
 
     def __init__(
         self,
