@@ -78,3 +78,35 @@ def test_check_reports_a_version_the_import_rejects(
     assert result.exit_code == 1
     assert "a.ts: ms@3 (installed 2.1.3, the import wants 3)" in result.output
     assert "nope" not in result.output
+
+
+def test_parallel_processes_install_once(
+    registry: FakeRegistry, env: dict[str, str], scripts: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    registry.publish("leaf", "1.0.0")
+    registry.publish("shared-pkg", "1.0.0", dependencies={"leaf": "^1"})
+    command = [
+        sys.executable,
+        "-m",
+        "hoody_exec.cli",
+        "deps",
+        "install",
+        str(scripts),
+        "shared-pkg",
+    ]
+    processes = [
+        subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=60)[0].decode() for p in processes]
+    assert all(p.returncode == 0 for p in processes), outputs
+    assert registry.tarball_hits() == 2  # leaf and shared-pkg, once each
+    assert registry.hits["/shared-pkg"] == 1
+    assert sum("2 added" in out for out in outputs) == 1
+    assert sum("0 added" in out for out in outputs) == 2
