@@ -492,3 +492,26 @@ async def test_server_errors_fall_back_to_cached_metadata(
     del registry.packages["meta"]  # now a 404: a real answer, not an outage
     with pytest.raises(PackageNotFound):
         await installer.install(two, ["meta"])
+
+
+@pytest.mark.parametrize(
+    ("declared", "message"),
+    [
+        ({"Bad Name": "^1"}, "not a valid npm package name"),
+        ({"thing": "github:user/thing"}, "not git, file or URL dependencies"),
+        ({"thing": "file:../thing"}, "not git, file or URL dependencies"),
+    ],
+)
+async def test_unsupported_package_json_entries_are_clear_errors(
+    registry: FakeRegistry,
+    installer: Installer,
+    scripts: Path,
+    declared: dict[str, str],
+    message: str,
+) -> None:
+    from hoody_exec.deps import InvalidSpecifier
+
+    (scripts / "package.json").write_text(json.dumps({"dependencies": declared}))
+    with pytest.raises(InvalidSpecifier, match=message):
+        await installer.install(scripts)
+    assert not (scripts / "node_modules").exists()

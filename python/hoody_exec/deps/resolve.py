@@ -49,6 +49,7 @@ class _Edge:
     name: str  # the folder name looked up (an alias for npm: specs)
     spec: str  # the range as written (may be `npm:real@range` or a dist-tag)
     dependent: str  # for messages: "your package.json" or "a@1.0.0"
+    peer: bool = False
 
 
 @dataclass(slots=True)
@@ -139,7 +140,7 @@ class Resolver:
                     ", ".join(sorted(root)), f"the tree grew past {MAX_PACKAGES} packages"
                 )
             path = queue.popleft()
-            pending = self._edges_of(path, tree[path], tree, result)
+            pending = self._edges_of(path, tree[path], tree)
         return result
 
     def _edges_of(
@@ -147,7 +148,6 @@ class Resolver:
         path: InstallPath,
         pkg: ResolvedPackage,
         tree: dict[InstallPath, ResolvedPackage],
-        result: Resolution,
     ) -> list[_Edge]:
         who = f"{pkg.name}@{pkg.version}"
         edges = [_Edge(path, n, s, who) for n, s in sorted(pkg.dependencies.items())]
@@ -156,7 +156,7 @@ class Resolver:
                 continue
             if name in pkg.optional_peers and _lookup(tree, path[:-1], name) is None:
                 continue  # NOTE: optional peers are used when present, never installed.
-            edges.append(_Edge(path[:-1], name, spec, f"{who} (peer)"))
+            edges.append(_Edge(path[:-1], name, spec, f"{who} (peer)", peer=True))
         return edges
 
     def _prefetch(self, deps: dict[str, str]) -> None:
@@ -166,6 +166,10 @@ class Resolver:
             return
         for name, spec in sorted(deps.items()):
             real = _split_alias(name, spec)[0]
+            try:
+                validate_package_name(real)
+            except InvalidSpecifier:
+                continue  # reported, with its dependent, when the edge is placed
             if not self._has_preferred(real):
                 self.registry.prefetch(real)
 
@@ -244,7 +248,7 @@ class Resolver:
         if found is not None and await self._satisfies(tree[found], edge):
             edges.setdefault(edge.name, []).append(edge)
             return None
-        if found is not None and edge.dependent.endswith("(peer)"):
+        if found is not None and edge.peer:
             have = tree[found]
             result.warnings.append(
                 f"{edge.dependent} wants {edge.name}@{edge.spec} but {have.name}@{have.version} "
