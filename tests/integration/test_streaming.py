@@ -7,7 +7,10 @@ Timing assertions are generous: the fixtures wait 500 ms between their chunks, s
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -264,3 +267,31 @@ def test_worker_stream_timeout_closes_the_generator_and_keeps_the_worker(server,
     after = client.get("/streaming/worker_timeout?check=1").json()
     # Same isolate (state kept: visits counted on), and the generator's finally ran.
     assert after == {"visits": before["visits"] + 2, "closed": before["closed"] + 1}
+
+
+def test_an_open_event_stream_does_not_hold_the_shutdown(tmp_path: Path) -> None:
+    root = tmp_path / "scripts"
+    shutil.copytree(FIXTURES / "streaming", root / "streaming")
+    srv = start_server(root, tmp_path / "server.log")
+    reading = threading.Event()
+
+    def read_forever() -> None:
+        with (
+            contextlib.suppress(httpx.HTTPError),
+            httpx.Client(base_url=srv.url, timeout=30) as own,
+            own.stream("GET", "/streaming/forever_serverless?id=shutdown") as response,
+        ):
+            for _ in response.iter_lines():
+                reading.set()
+
+    reader = threading.Thread(target=read_forever, daemon=True)
+    reader.start()
+    try:
+        assert reading.wait(10)
+        started = time.monotonic()
+        srv.process.send_signal(signal.SIGINT)
+        srv.process.wait(timeout=20)
+        assert time.monotonic() - started < 15
+    finally:
+        srv.stop()
+        reader.join(5)

@@ -8,6 +8,8 @@ from granian.server import Server
 
 from hoody_exec.config import ServerConfig
 
+SHUTDOWN_GRACE_S = 5
+
 
 def run_server(config: ServerConfig) -> None:
     # NOTE: Granian imports the factory in each worker after forking, so V8 (started
@@ -22,4 +24,8 @@ def run_server(config: ServerConfig) -> None:
         factory=True,
         log_level=LogLevels.warning,
         websockets=False,
+        # Granian drains open connections before the app hears of the shutdown, so
+        # an endless response (an event stream) would hold it forever: workers get
+        # this long to finish, then are killed.
+        workers_kill_timeout=SHUTDOWN_GRACE_S,
     ).serve()

@@ -24,6 +24,7 @@ the runtime when the isolate can be released.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
@@ -277,6 +278,7 @@ class StreamedBody:
         self.keep_isolate = keep_isolate
         self.outcome: Outcome | None = None
         self.sent = 0
+        _active.add(self)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """The body's chunks as they are produced (SSE heartbeats included).
@@ -355,5 +357,25 @@ class StreamedBody:
         if self.outcome is not None:
             return
         self.outcome = outcome
+        _active.discard(self)
         detach(self.stream)
         self._release(outcome)
+
+
+_active: set[StreamedBody] = set()
+
+
+async def close_all(reason: str, *, timeout: float = 5.0) -> None:
+    """Server shutdown: end every streamed body (event streams end cleanly, other
+    bodies are cut) and wait for them to be released.
+
+    NOTE: Granian stops the event loop after the lifespan shutdown and then waits
+    for open connections, so a body still streaming then would never end."""
+    for body in list(_active):
+        body.stream.end(reason)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            while _active:
+                await asyncio.sleep(0.01)
+    for body in list(_active):  # responses nobody iterates any more
+        body.finish("cancelled")

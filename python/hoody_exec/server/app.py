@@ -24,6 +24,7 @@ from hoody_exec.runtime.limits import ScriptFailure, ScriptLoadFailed
 from hoody_exec.runtime.loader import LoadedScript
 from hoody_exec.runtime.protocol import CallRequest, QueryValue
 from hoody_exec.runtime.streams import StreamedBody, StreamFailed
+from hoody_exec.runtime.streams import close_all as close_streams
 from hoody_exec.scripts import load_allowed_env
 from hoody_exec.server import body as bodies
 from hoody_exec.server.asgi import (
@@ -98,6 +99,7 @@ class HoodyApp:
         await asyncio.to_thread(self.runtime.pool)
 
     async def shutdown(self) -> None:
+        await close_streams("the server is shutting down")
         if self.watcher is not None:
             await self.watcher.stop()
         await self.runtime.aclose()
