@@ -207,9 +207,7 @@ async def test_errors_point_into_the_typescript_through_the_bundle_map(tmp_path)
     bundle = _native.bundle(str(tmp_path), "main.ts")
     iso = _native.Isolate()
     await iso.eval(bundle.code, "bundle:main.ts", bundle.map)
-    await iso.eval(
-        "__hoody.onCall = async (p) => String(await __hoody_entry.default({ n: +p }))"
-    )
+    await iso.eval("__hoody.onCall = async (p) => String(await __hoody_entry.default({ n: +p }))")
     assert await iso.call("3") == "3"
     with pytest.raises(JsError) as info:
         await iso.call("-1")

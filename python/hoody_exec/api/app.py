@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import parse_qsl
 
 import msgspec
 from pydantic import BaseModel, ValidationError
@@ -34,6 +33,7 @@ from hoody_exec.server.asgi import (
     Send,
     header_list,
     json_body,
+    parse_query,
     read_body,
     send_response,
 )
@@ -168,7 +168,7 @@ class ManagementApi:
     async def _input(
         self, scope: Scope, receive: Receive, headers: Headers, op: Operation
     ) -> dict[str, Any]:
-        query = _query(scope.get("query_string", b"").decode("latin-1"))
+        query = parse_query(scope.get("query_string", b"").decode("latin-1"))
         if op.method == "GET":
             return query
         declared = next((v for k, v in headers if k == "content-length"), None)
@@ -195,16 +195,3 @@ class ManagementApi:
         if op.method == "DELETE" and query:
             return {**query, **data}
         return data
-
-
-def _query(query_string: str) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    for key, value in parse_qsl(query_string, keep_blank_values=True):
-        current = query.get(key)
-        if current is None:
-            query[key] = value
-        elif isinstance(current, list):
-            current.append(value)
-        else:
-            query[key] = [current, value]
-    return query

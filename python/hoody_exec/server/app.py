@@ -13,7 +13,7 @@ import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import LogPolicy, get_logger, redact_headers, redact_query
@@ -22,7 +22,7 @@ from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
 from hoody_exec.runtime.engine import RunResult, Runtime
 from hoody_exec.runtime.limits import ScriptFailure, ScriptLoadFailed
 from hoody_exec.runtime.loader import LoadedScript
-from hoody_exec.runtime.protocol import CallRequest, QueryValue
+from hoody_exec.runtime.protocol import CallRequest
 from hoody_exec.runtime.streams import StreamedBody, StreamFailed
 from hoody_exec.runtime.streams import close_all as close_streams
 from hoody_exec.scripts import load_allowed_env
@@ -37,6 +37,7 @@ from hoody_exec.server.asgi import (
     Send,
     header_list,
     json_body,
+    parse_query,
     read_body,
     send_head,
     send_response,
@@ -332,7 +333,7 @@ class Request:
             method=self.method,
             url=self._url(),
             path=self.scope["path"],
-            query=_query(self.query_string),
+            query=parse_query(self.query_string),
             params=self.match.params,
             headers=self.headers,
             body=text,
@@ -398,19 +399,6 @@ async def _disconnected(receive: Receive) -> None:
             pass
     except Exception:  # the server's receive failing means the connection is gone too
         return
-
-
-def _query(query_string: str) -> dict[str, QueryValue]:
-    query: dict[str, QueryValue] = {}
-    for key, value in parse_qsl(query_string, keep_blank_values=True):
-        current = query.get(key)
-        if current is None:
-            query[key] = value
-        elif isinstance(current, list):
-            current.append(value)
-        else:
-            query[key] = [current, value]
-    return query
 
 
 def _cookies(headers: Headers) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import msgspec
 
@@ -36,6 +37,20 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def parse_query(query_string: str) -> dict[str, str | list[str]]:
+    """`a=1&a=2&b=` → `{"a": ["1", "2"], "b": ""}`: a repeated key becomes a list."""
+    query: dict[str, str | list[str]] = {}
+    for key, value in parse_qsl(query_string, keep_blank_values=True):
+        current = query.get(key)
+        if current is None:
+            query[key] = value
+        elif isinstance(current, list):
+            current.append(value)
+        else:
+            query[key] = [current, value]
+    return query
 
 
 def header_list(scope: Scope) -> Headers:
