@@ -185,12 +185,12 @@ class Runtime:
             webapi_host.set_deadline(isolate, deadline)
             timings["isolate"] = (time.monotonic() - mark) * 1000
             mark = time.monotonic()
-            await _native_within(
+            await _within_deadline(
                 isolate.eval(script.code, script.file, script.source_map), deadline
             )
             timings["load"] = (time.monotonic() - mark) * 1000
             mark = time.monotonic()
-            raw = await _native_within(isolate.call(encode_call(call)), deadline)
+            raw = await _within_deadline(isolate.call(encode_call(call)), deadline)
             timings["run"] = (time.monotonic() - mark) * 1000
             response = decode_response(raw)
             body = None
@@ -269,7 +269,7 @@ class Runtime:
         mark = time.monotonic()
         handed_off = False
         try:
-            raw = await _native_within(slot.isolate.call(encode_call(call)), deadline)
+            raw = await _within_deadline(slot.isolate.call(encode_call(call)), deadline)
             timings["run"] = (time.monotonic() - mark) * 1000
             response = decode_response(raw)
             body = None
@@ -465,29 +465,17 @@ def _threw(error: Any, script: LoadedScript, policy: LogPolicy) -> ScriptThrew:
 
 
 async def _within_deadline(awaitable: Awaitable[T], deadline: float | None) -> T:
-    """Await a Python coroutine until the deadline (cancelling it when it passes)."""
-    if deadline is None:
-        return await awaitable
-    remaining = deadline - time.monotonic()
-    try:
-        async with asyncio.timeout(max(remaining, 0)):
-            return await awaitable
-    except TimeoutError:
-        raise _Expired from None
-
-
-async def _native_within(future: asyncio.Future[T], deadline: float | None) -> T:
-    """Await a native future until the deadline (a `time.monotonic()` value, the
-    clock of asyncio's loop).
+    """Await a coroutine or an engine future until the deadline (a
+    `time.monotonic()` value, the clock of asyncio's loop), cancelling it then.
 
     NOTE: cancelling an engine future is safe: the reactor skips futures that are
     already done when the isolate answers.
     """
     if deadline is None:
-        return await future
+        return await awaitable
     try:
         async with asyncio.timeout_at(deadline):
-            return await future
+            return await awaitable
     except TimeoutError:
         raise _Expired from None
 

@@ -148,6 +148,7 @@ impl Inner {
         }
     }
 
+    /// Posts a call whose `this` is a value made for it (freed with the task).
     fn post_call(
         &self,
         func: *mut crate::ffi::ValueHandle,
@@ -155,18 +156,30 @@ impl Inner {
         argv: *mut crate::ffi::ValueHandle,
         done: registry::TaskDone,
     ) {
-        let id = registry::next_id();
         let raw_this = this.raw();
+        self.post_call_with(func, raw_this, argv, vec![this], done);
+    }
+
+    /// Posts a call; `keep` holds values that must live until it completes.
+    fn post_call_with(
+        &self,
+        func: *mut crate::ffi::ValueHandle,
+        this: *mut crate::ffi::ValueHandle,
+        argv: *mut crate::ffi::ValueHandle,
+        keep: Vec<OwnedValue>,
+        done: registry::TaskDone,
+    ) {
+        let id = registry::next_id();
         registry::register(
             id,
             Entry::Task {
                 ctx: self.ctx,
-                keep: vec![this],
+                keep,
                 done,
             },
         );
         // SAFETY: live context and handles; the callback owns the result.
-        let task = unsafe { (self.api.call_function)(self.ctx, func, raw_this, argv, id) };
+        let task = unsafe { (self.api.call_function)(self.ctx, func, this, argv, id) };
         if task == 0 {
             self.abandon(id);
         }
@@ -259,22 +272,13 @@ impl Inner {
         // NOTE: the host function goes in as `this`, which saves the round trip of
         // pushing it into an argument array.
         let (tx, mailbox) = bounded(1);
-        let id = registry::next_id();
-        registry::register(
-            id,
-            Entry::Task {
-                ctx: self.ctx,
-                keep: Vec::new(),
-                done: Box::new(move |v| drop(tx.send(v))),
-            },
+        self.post_call_with(
+            install.raw(),
+            host_fn.raw(),
+            argv.raw(),
+            Vec::new(),
+            Box::new(move |v| drop(tx.send(v))),
         );
-        // SAFETY: live context and handles; the callback owns the result.
-        let task = unsafe {
-            (self.api.call_function)(self.ctx, install.raw(), host_fn.raw(), argv.raw(), id)
-        };
-        if task == 0 {
-            self.abandon(id);
-        }
         let dispatch = self.eval_later("__hoody_dispatch");
         let settle = self.eval_later("__hoody_settle");
         let cleanup = self
