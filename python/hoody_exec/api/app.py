@@ -8,6 +8,7 @@ token (Bearer or X-Token). Answers are JSON objects; errors are
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -18,7 +19,7 @@ from hoody_exec.api import health, magic, routes, scripts, validate
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
 from hoody_exec.api.errors import ApiError, bad_request, too_large
 from hoody_exec.api.models import NoInput
-from hoody_exec.api.operation import Context, Operation
+from hoody_exec.api.operation import Context, Operation, RawReply, StreamReply
 from hoody_exec.api.paths import Confinement
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import get_logger
@@ -31,10 +32,12 @@ from hoody_exec.server.asgi import (
     Receive,
     Scope,
     Send,
+    disconnected,
     header_list,
     json_body,
     parse_query,
     read_body,
+    send_head,
     send_response,
 )
 
@@ -82,8 +85,11 @@ class ManagementApi:
         self.token = ensure_admin_token(config.root_path.resolve(), config.admin_token)
         self.operations = operations
         self._by_path: dict[str, dict[str, Operation]] = {}
+        # Operations with `{name}` segments, tried in order when no exact path fits.
+        self._templated: dict[str, dict[str, Operation]] = {}
         for op in operations:
-            self._by_path.setdefault(op.path, {})[op.method] = op
+            table = self._templated if op.path_parameters else self._by_path
+            table.setdefault(op.path, {})[op.method] = op
         self._context: Context | None = None
 
     def attach(self, app: HoodyApp) -> None:
@@ -100,6 +106,10 @@ class ManagementApi:
         status = 500
         try:
             status, data, extra = await self._dispatch(scope, receive, path, method)
+            if isinstance(data, StreamReply):
+                await _stream(scope, receive, send, data)
+                log.info("management", method=method, path=RESERVED_PREFIX + path, status=200)
+                return
         except ApiError as error:
             status, data = error.status, error.to_json()
             extra = [("www-authenticate", CHALLENGE)] if status == 401 else []
@@ -112,7 +122,11 @@ class ManagementApi:
                 500, "internal_error", "the operation failed; see the server log"
             ).to_json()
             extra = []
-        await send_response(send, status, [*JSON_HEADERS, *extra], json_body(data), head=head)
+        if isinstance(data, RawReply):
+            headers: Headers = [("content-type", data.media_type), *extra]
+            await send_response(send, status, headers, data.body, head=head)
+        else:
+            await send_response(send, status, [*JSON_HEADERS, *extra], json_body(data), head=head)
         # NOTE: method, path and status only: never headers (the token) or bodies.
         log.info(
             "management",
@@ -126,8 +140,9 @@ class ManagementApi:
         self, scope: Scope, receive: Receive, path: str, method: str
     ) -> tuple[int, Any, Headers]:
         methods = self._by_path.get(path)
+        path_params: dict[str, str] = {}
         if methods is None:
-            raise ApiError(404, "not_found", f"no management operation at {RESERVED_PREFIX}{path}")
+            methods, path_params = self._templated_match(path)
         op = methods.get("GET" if method == "HEAD" else method)
         if op is None:
             allowed = sorted(methods)
@@ -146,6 +161,8 @@ class ManagementApi:
                 "Authorization: Bearer <token> or X-Token: <token>",
             )
         raw = await self._input(scope, receive, headers, op)
+        if path_params:
+            raw = {**raw, **path_params}
         try:
             request = op.request.model_validate(raw)
         except ValidationError as error:
@@ -161,9 +178,18 @@ class ManagementApi:
         status = 200
         if isinstance(reply, tuple):
             status, reply = reply
+        if isinstance(reply, RawReply):
+            return reply.status, reply, []
         if isinstance(reply, BaseModel):
             return status, reply.model_dump(mode="json"), []
         return status, reply, []
+
+    def _templated_match(self, path: str) -> tuple[dict[str, Operation], dict[str, str]]:
+        for methods in self._templated.values():
+            params = next(iter(methods.values())).match(path)
+            if params is not None:
+                return methods, params
+        raise ApiError(404, "not_found", f"no management operation at {RESERVED_PREFIX}{path}")
 
     async def _input(
         self, scope: Scope, receive: Receive, headers: Headers, op: Operation
@@ -195,3 +221,28 @@ class ManagementApi:
         if op.method == "DELETE" and query:
             return {**query, **data}
         return data
+
+
+async def _stream(scope: Scope, receive: Receive, send: Send, reply: StreamReply) -> None:
+    """Send `reply`'s chunks until they end or the client goes away."""
+    await send_head(send, 200, [("content-type", reply.media_type), *reply.headers])
+    if scope["method"] == "HEAD":
+        await send({"type": "http.response.body", "body": b""})
+        return
+
+    async def pump() -> None:
+        async for chunk in reply.chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    sending = asyncio.ensure_future(pump())
+    gone = asyncio.ensure_future(disconnected(receive))
+    try:
+        await asyncio.wait({sending, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sending, gone):
+            task.cancel()
+        await asyncio.gather(sending, gone, return_exceptions=True)
+        aclose = getattr(reply.chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()

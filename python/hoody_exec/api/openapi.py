@@ -97,10 +97,13 @@ def _operation(op: Operation, ref: Any, schemas: dict[str, Any]) -> dict[str, An
         document["description"] = op.description
     if op.open:
         document["security"] = []
+    parameters = _path_parameters(op, request_ref, schemas)
     if op.method in ("GET", "DELETE"):
-        parameters = _query_parameters(request_ref, schemas, all_optional=op.method == "DELETE")
-        if parameters:
-            document["parameters"] = parameters
+        parameters += _query_parameters(
+            request_ref, schemas, all_optional=op.method == "DELETE", skip=op.path_parameters
+        )
+    if parameters:
+        document["parameters"] = parameters
     if op.method != "GET":
         document["requestBody"] = {
             "required": op.method != "DELETE" and _has_required(request_ref, schemas),
@@ -111,8 +114,10 @@ def _operation(op: Operation, ref: Any, schemas: dict[str, Any]) -> dict[str, An
         if op.response is not None
         else {"type": "object", "additionalProperties": True}
     )
+    if op.media_type != "application/json":
+        ok_schema = {"type": "string"}
     responses: dict[str, Any] = {
-        "200": {"description": "OK", "content": {"application/json": {"schema": ok_schema}}}
+        "200": {"description": "OK", "content": {op.media_type: {"schema": ok_schema}}}
     }
     error_ref = ref(ErrorBody, "serialization")
     for status in sorted(set(op.errors)):
@@ -134,13 +139,29 @@ def _has_required(request_ref: dict[str, Any], schemas: dict[str, Any]) -> bool:
     return bool(_component(request_ref, schemas).get("required"))
 
 
+def _path_parameters(
+    op: Operation, request_ref: dict[str, Any], schemas: dict[str, Any]
+) -> list[dict[str, Any]]:
+    properties = _component(request_ref, schemas).get("properties", {})
+    return [
+        {"name": name, "in": "path", "required": True, "schema": properties.get(name, {})}
+        for name in op.path_parameters
+    ]
+
+
 def _query_parameters(
-    request_ref: dict[str, Any], schemas: dict[str, Any], *, all_optional: bool
+    request_ref: dict[str, Any],
+    schemas: dict[str, Any],
+    *,
+    all_optional: bool,
+    skip: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     component = _component(request_ref, schemas)
     required = set(component.get("required", []))
     parameters = []
     for name, schema in component.get("properties", {}).items():
+        if name in skip:
+            continue
         parameter: dict[str, Any] = {
             "name": name,
             "in": "query",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,7 +17,28 @@ if TYPE_CHECKING:
     from hoody_exec.server.app import HoodyApp
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
-Reply = BaseModel | tuple[int, BaseModel] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RawReply:
+    """A finished answer that is not JSON (Prometheus text, a stored document)."""
+
+    body: bytes
+    media_type: str
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class StreamReply:
+    """An answer sent chunk by chunk (Server-Sent Events); the router stops
+    iterating (and closes the generator) when the client goes away."""
+
+    chunks: AsyncIterator[bytes]
+    media_type: str = "text/event-stream"
+    headers: tuple[tuple[str, str], ...] = (("cache-control", "no-store"),)
+
+
+Reply = BaseModel | tuple[int, BaseModel] | dict[str, Any] | RawReply | StreamReply
 Handler = Callable[["Context", Any], Awaitable[Reply]]
 
 
@@ -47,7 +70,35 @@ class Operation:
     open: bool = False  # no admin token needed
     description: str = ""
     errors: tuple[int, ...] = field(default=(400, 401, 422))
+    # What a 200 carries: JSON unless the handler returns a RawReply/StreamReply.
+    media_type: str = "application/json"
 
     @property
     def operation_id(self) -> str:
-        return self.path.strip("/").replace("/", "_").replace("-", "_")
+        plain = self.path.replace("{", "").replace("}", "")
+        return plain.strip("/").replace("/", "_").replace("-", "_")
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """`/templates/update-custom/{name}` → `("name",)`."""
+        return tuple(_PARAM.findall(self.path))
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """Path parameters if `path` fits this operation's template, else None."""
+        if not self.path_parameters:
+            return {} if path == self.path else None
+        found = _pattern(self.path).fullmatch(path)
+        return None if found is None else found.groupdict()
+
+
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = _PARAM.split(template)
+    # split alternates literal, name, literal, …
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts)
+    )
+    return re.compile(regex)

@@ -35,6 +35,7 @@ from hoody_exec.server.asgi import (
     Receive,
     Scope,
     Send,
+    disconnected,
     header_list,
     json_body,
     parse_query,
@@ -279,7 +280,7 @@ class Request:
             await self.send({"type": "http.response.body", "body": b""})
             return
         pump = asyncio.ensure_future(self._pump(body))
-        gone = asyncio.ensure_future(_disconnected(self.receive))
+        gone = asyncio.ensure_future(disconnected(self.receive))
         try:
             await asyncio.wait({pump, gone}, return_when=asyncio.FIRST_COMPLETED)
         except BaseException:
@@ -390,15 +391,6 @@ class Request:
         if policy.lifecycle and self.result is not None:
             fields["timings_ms"] = {k: round(v, 3) for k, v in self.result.timings.items()}
         (log.error if failed else log.info)("request", **fields)
-
-
-async def _disconnected(receive: Receive) -> None:
-    """Returns once the client has gone (the request body was already read)."""
-    try:
-        while (await receive())["type"] != "http.disconnect":
-            pass
-    except Exception:  # the server's receive failing means the connection is gone too
-        return
 
 
 def _cookies(headers: Headers) -> dict[str, str]:

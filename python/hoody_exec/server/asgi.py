@@ -39,6 +39,15 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def disconnected(receive: Receive) -> None:
+    """Returns once the client has gone (the request body was already read)."""
+    try:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # the server's receive failing means the connection is gone too
+        return
+
+
 def parse_query(query_string: str) -> dict[str, str | list[str]]:
     """`a=1&a=2&b=` → `{"a": ["1", "2"], "b": ""}`: a repeated key becomes a list."""
     query: dict[str, str | list[str]] = {}
