@@ -10,7 +10,6 @@ import base64
 import hashlib
 import io
 import json
-import os
 import tarfile
 import threading
 from collections import Counter
@@ -23,12 +22,6 @@ from urllib.parse import unquote
 import pytest
 
 from hoody_exec.deps import Installer, PackageCache
-
-
-@pytest.fixture(autouse=True)
-def _network_opt_in(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("network") and os.environ.get("HOODY_TEST_NETWORK") != "1":
-        pytest.skip("needs the public npm registry: set HOODY_TEST_NETWORK=1")
 
 
 def make_tarball(
