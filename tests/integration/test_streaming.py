@@ -256,6 +256,8 @@ def test_streamed_response_of_another_script_streams_through(client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     assert arrival(chunks, b"data: b") - arrival(chunks, b"data: a") > 0.3, chunks
+    # One request id, this request's (not the inner script's as well).
+    assert len(response.headers.get_list("x-request-id")) == 1
 
 
 def test_worker_stream_timeout_closes_the_generator_and_keeps_the_worker(server, client):

@@ -265,7 +265,10 @@ class Request:
             await self._reply_json(failure.status, failure.to_json(), [*failure.headers, *cors])
             return
         response = self.result.response
-        headers = [*response.headers, *cors, ("x-request-id", self.rid)]
+        # NOTE: a script returning a fetched Response would pass the inner server's
+        # request id along; the id of this request replaces it.
+        own = [(k, v) for k, v in response.headers if k.lower() != "x-request-id"]
+        headers = [*own, *cors, ("x-request-id", self.rid)]
         if self.result.body is not None:
             await self._stream_reply(response.status, headers, self.result.body)
             return
