@@ -345,13 +345,17 @@ class _FetchFailure(Exception):
     pass
 
 
+def _fetch_named(call: _Call) -> _Fetch | None:
+    """The running fetch a `fetch.*` message names; ValueError if it names none."""
+    return _fetches.get((_iso_key(call.isolate), _parse_id(call.data)))
+
+
 def handle_fetch_write(call: _Call) -> None:
     try:
-        fid = _parse_id(call.data)
+        fetch = _fetch_named(call)
     except ValueError:
         call.reject("bad fetch.write message")
         return
-    fetch = _fetches.get((_iso_key(call.isolate), fid))
     if fetch is None or fetch.body_queue is None:
         call.reject("the request is no longer running")
         return
@@ -368,7 +372,7 @@ def handle_fetch_write(call: _Call) -> None:
 
 def handle_fetch_end(call: _Call) -> None:
     with contextlib.suppress(ValueError):
-        fetch = _fetches.get((_iso_key(call.isolate), _parse_id(call.data)))
+        fetch = _fetch_named(call)
         if fetch is not None and fetch.body_queue is not None:
             queue = fetch.body_queue
             asyncio.get_running_loop().create_task(queue.put(None))
@@ -376,11 +380,10 @@ def handle_fetch_end(call: _Call) -> None:
 
 def handle_fetch_read(call: _Call) -> None:
     try:
-        fid = _parse_id(call.data)
+        fetch = _fetch_named(call)
     except ValueError:
         call.reject("bad fetch.read message")
         return
-    fetch = _fetches.get((_iso_key(call.isolate), fid))
     if fetch is None or fetch.chunks is None:
         call.resolve("")
         return
@@ -417,14 +420,14 @@ async def _read(fetch: _Fetch, request_id: int) -> None:
 
 def handle_fetch_cancel(call: _Call) -> None:
     with contextlib.suppress(ValueError):
-        fetch = _fetches.get((_iso_key(call.isolate), _parse_id(call.data)))
+        fetch = _fetch_named(call)
         if fetch is not None:
             _close(fetch, "the response body was cancelled")
 
 
 def handle_fetch_abort(call: _Call) -> None:
     with contextlib.suppress(ValueError):
-        fetch = _fetches.get((_iso_key(call.isolate), _parse_id(call.data)))
+        fetch = _fetch_named(call)
         if fetch is not None:
             _close(fetch, "aborted")
 
