@@ -19,7 +19,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
+
+import msgspec
 
 from hoody_exec.observability import LogPolicy, get_logger
 from hoody_exec.runtime import native, streams
@@ -379,6 +381,48 @@ class Runtime:
             self._dispose(slot.isolate)
         log.info("worker isolate retired", script=file, reason=reason)
 
+    # ------------------------------------------------------------ shared state
+    async def shared_state(
+        self, script: LoadedScript, op: SharedOp, key: str | None = None, value: Any = None
+    ) -> SharedState | None:
+        """Read, replace or clear a worker script's `shared` object (or one key).
+
+        None when the script has no isolate running its current program and `op`
+        is not "set": there is no state to read or clear (the next request starts
+        with `{}`). "set" starts the isolate first, as a request would.
+        NOTE: it runs as a call on the isolate's thread, between the steps of
+        requests in flight there, and counts as in flight so a retired isolate
+        is not closed under it.
+        """
+        if script.magic.mode != "worker":
+            raise ValueError(f"{script.file} is not a worker script")
+        slot = self._workers.get(script.file)
+        started = False
+        if slot is None or slot.hash != script.hash or not slot.isolate.alive:
+            if op != "set":
+                return None
+            deadline = time.monotonic() + SHARED_STATE_TIMEOUT_S
+            try:
+                slot = await _within_deadline(
+                    self._worker_slot(script, LogPolicy(script.magic.log_level)), deadline
+                )
+            except _Expired:
+                raise SharedStateBusy(script.file, SHARED_STATE_TIMEOUT_S) from None
+            started = True
+        payload = _encoder.encode({"control": "shared", "op": op, "key": key, "value": value})
+        slot.inflight += 1
+        try:
+            deadline = time.monotonic() + SHARED_STATE_TIMEOUT_S
+            raw = await _within_deadline(slot.isolate.call(payload.decode()), deadline)
+        except _Expired:
+            raise SharedStateBusy(script.file, SHARED_STATE_TIMEOUT_S) from None
+        except native.JsError as error:
+            raise SharedStateUnserializable(script.file, str(error.message)) from None
+        finally:
+            self._end_worker_call(slot)
+        answer = msgspec.json.decode(raw, type=_SharedAnswer)
+        return SharedState(found=answer.found, value=answer.value, started=started)
+
     # ------------------------------------------------------------ helpers
     async def _fresh_isolate(self) -> tuple[native.Isolate, bool]:
         """A never-used isolate and whether it had to be created for this call.
@@ -451,6 +495,45 @@ class Runtime:
     async def aclose(self) -> None:
         self.close()
         await webapi_host.aclose()
+
+
+# How long a shared-state call may wait for the worker isolate (it queues behind
+# JavaScript that is running there) before the API gives up.
+SHARED_STATE_TIMEOUT_S = 10.0
+
+SharedOp = Literal["get", "set", "clear"]
+
+
+@dataclass(frozen=True)
+class SharedState:
+    found: bool  # the key was there (whole object: always; clear: there was something)
+    value: Any  # JSON: the object, the key's value, or None
+    started: bool  # "set" had to start the worker isolate first
+
+
+class _SharedAnswer(msgspec.Struct):
+    found: bool
+    value: Any = None
+
+
+class SharedStateBusy(Exception):
+    def __init__(self, script: str, seconds: float) -> None:
+        super().__init__(
+            f"the worker isolate of {script} did not answer within {seconds:g} s "
+            "(JavaScript is running there)"
+        )
+        self.script = script
+        self.seconds = seconds
+
+
+class SharedStateUnserializable(Exception):
+    def __init__(self, script: str, reason: str) -> None:
+        super().__init__(f"the shared state of {script} cannot be represented as JSON: {reason}")
+        self.script = script
+        self.reason = reason
+
+
+_encoder = msgspec.json.Encoder()
 
 
 def _threw(error: Any, script: LoadedScript, policy: LogPolicy) -> ScriptThrew:

@@ -428,6 +428,51 @@
     };
   }
 
+  // ------------------------------------------------------------------ shared state
+  // The management API's view of `shared` (api/state.py): the host sends
+  // `{"control": "shared", "op", "key", "value"}` and gets `{"found", "value"}`.
+  // Each op is one synchronous turn, so it lands between two steps of a request's
+  // code, never inside one. NOTE: keys are defined, not assigned, so a key named
+  // "__proto__" is stored as data instead of replacing the object's prototype;
+  // the object itself stays the same one scripts already hold.
+  function hasKey(key) {
+    return Object.prototype.hasOwnProperty.call(shared, key);
+  }
+  function defineKey(key, value) {
+    Object.defineProperty(shared, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+  function sharedControl(p) {
+    const key = p.key === undefined ? null : p.key;
+    let found = true;
+    let value = null;
+    if (p.op === "get") {
+      if (key === null) value = shared;
+      else if (hasKey(key)) value = shared[key];
+      else found = false;
+    } else if (p.op === "set") {
+      if (key === null) {
+        for (const k of Object.keys(shared)) delete shared[k];
+        for (const k of Object.keys(p.value)) defineKey(k, p.value[k]);
+        value = shared;
+      } else {
+        defineKey(key, p.value);
+        value = shared[key];
+      }
+    } else if (p.op === "clear") {
+      if (key === null) {
+        found = Object.keys(shared).length > 0;
+        for (const k of Object.keys(shared)) delete shared[k];
+      } else {
+        found = hasKey(key);
+        delete shared[key];
+      }
+    } else {
+      throw new TypeError("unknown shared-state op " + String(p.op));
+    }
+    // Throws on values JSON cannot hold (BigInt, cycles); the host reports that.
+    return JSON.stringify({ found, value: value === undefined ? null : value });
+  }
+
   // ------------------------------------------------------------------ entry
   async function run(entry, ctx) {
     if (entry.__hoody_style === "body") return entry.default(ctx);
@@ -442,6 +487,7 @@
     if (!entry) throw new Error("no program loaded in this isolate");
     const p = JSON.parse(payload);
     if (p.control === "stream.cancel") return cancelStream(p.id, p.reason);
+    if (p.control === "shared") return sharedControl(p);
     const ctx = buildContext(p);
     // Errors propagate: the engine maps their stack through the source map.
     const result = await run(entry, ctx);
