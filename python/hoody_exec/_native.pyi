@@ -35,6 +35,9 @@ class BundleError(HoodyExecError, ValueError):
     line: int
     column: int
     specifier: str | None
+    # When the import is a package not in node_modules: what to install
+    # ("zod", "ms@2", "@scope/pkg@^1", "buffer@^6" for `node:buffer`); else None.
+    missing_package: str | None
 
 class EngineError(HoodyExecError, RuntimeError):
     """V8 could not be started (library missing, wrong version) or an isolate
@@ -85,7 +88,13 @@ def bundle(
     injected: Sequence[str] = ...,
     global_name: str = "__hoody_entry",
 ) -> Bundle:
-    """Bundle `entry` (a path relative to `root`) and its relative imports."""
+    """Bundle `entry` (a path relative to `root`) and everything it imports: relative
+    files, packages in `node_modules`, Node built-ins with a browser package."""
+
+def node_builtins() -> dict[str, str | None]:
+    """Every Node built-in module name (without `node:`) → the installer specifier of
+    the npm package bundled in its place (`"path"` → `"path-browserify@^1"`), or None
+    when it is not available in isolates (`fs`, `child_process`, …)."""
 
 # ---------------------------------------------------------------- engine
 def v8_version() -> str:

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 use crate::errors;
 use crate::transpile::transpile_error_to_py;
@@ -35,7 +36,8 @@ impl Bundle {
 
 /// Syntax errors in any module raise `TranspileError` (its `filename` is the
 /// module id); everything else raises `BundleError` with `filename` (the
-/// importing file, relative to the root), `line`, `column` and `specifier`.
+/// importing file, relative to the root), `line`, `column`, `specifier` and
+/// `missing_package` (the installer specifier when a package is not installed).
 pub fn bundle_error_to_py(py: Python<'_>, e: &hoody_ts::BundleError) -> PyErr {
     if let hoody_ts::BundleError::Syntax(t) = e {
         return transpile_error_to_py(py, t);
@@ -58,6 +60,10 @@ pub fn bundle_error_to_py(py: Python<'_>, e: &hoody_ts::BundleError) -> PyErr {
             ("line", line.into_pyobject(py)?.into_any()),
             ("column", column.into_pyobject(py)?.into_any()),
             ("specifier", e.specifier().into_pyobject(py)?.into_any()),
+            (
+                "missing_package",
+                e.missing_package().into_pyobject(py)?.into_any(),
+            ),
         ])
     };
     match attrs() {
@@ -66,7 +72,19 @@ pub fn bundle_error_to_py(py: Python<'_>, e: &hoody_ts::BundleError) -> PyErr {
     }
 }
 
-/// Bundles `entry` (relative to `root`) and its relative imports.
+/// Every Node built-in module name (without `node:`) → the installer specifier
+/// of the npm package bundled in its place, or None when it is not available
+/// in isolates.
+#[pyfunction]
+fn node_builtins(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let out = PyDict::new(py);
+    for (name, package) in hoody_ts::NODE_BUILTINS {
+        out.set_item(name, package)?;
+    }
+    Ok(out)
+}
+
+/// Bundles `entry` (relative to `root`) and everything it imports.
 #[pyfunction]
 #[pyo3(signature = (root, entry, *, injected = None, global_name = "__hoody_entry".to_string()))]
 fn bundle(
@@ -104,5 +122,6 @@ fn bundle(
 pub fn init_pymodule(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Bundle>()?;
     m.add_function(wrap_pyfunction!(bundle, m)?)?;
+    m.add_function(wrap_pyfunction!(node_builtins, m)?)?;
     Ok(())
 }

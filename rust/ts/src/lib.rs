@@ -2,22 +2,31 @@
 //!
 //! - [`transpile`]: one file → ESM JavaScript + source map + import list
 //!   (the public `hoody_exec.transpile`).
-//! - [`bundle`]: an entry file and everything it imports relatively → one
+//! - [`bundle`]: an entry file and everything it imports (relative files,
+//!   packages in `node_modules`, Node built-ins with a browser package) → one
 //!   classic script with a CommonJS-style loader and one source map
 //!   (format: docs/architecture.md, "Bundle format").
 //!
 //! Module map: `errors` (syntax errors, code frames), `pipeline` (swc stages),
-//! `imports` (find/rewrite specifiers), `resolve` (specifier → file),
+//! `imports` (find/rewrite specifiers), `resolve` (relative specifier → file),
+//! `packages` (node_modules, package.json, built-ins; with `manifest`,
+//! `specifier`, `builtins`),
 //! `bundle` (graph walk, body-style entries, loader, combined source map).
 
+mod builtins;
 mod bundle;
 mod errors;
 mod imports;
+mod manifest;
+mod packages;
 mod pipeline;
 mod resolve;
+mod specifier;
 mod transpile;
 
+pub use builtins::NODE_BUILTINS;
 pub use bundle::{bundle, Bundle, BundleError, BundleOptions, Style};
 pub use errors::{code_frame, SyntaxIssue, TranspileErrors};
-pub use resolve::{RelativeResolver, Resolved, Resolver};
+pub use packages::{PackageResolver, IMPORT_CONDITIONS, REQUIRE_CONDITIONS};
+pub use resolve::{ImportKind, RelativeResolver, Resolved, Resolver, ResolverInput};
 pub use transpile::{transpile, Transpiled};

@@ -9,7 +9,7 @@ use swc_core::common::comments::SingleThreadedComments;
 use swc_core::common::source_map::SourceMapGenConfig;
 use swc_core::common::sync::Lrc;
 use swc_core::common::{BytePos, FileName, LineCol, Mark, SourceFile, SourceMap, Spanned};
-use swc_core::ecma::ast::{EsVersion, Module, Pass, Program};
+use swc_core::ecma::ast::{EsVersion, Module, ModuleItem, Pass, Program};
 use swc_core::ecma::codegen::text_writer::JsWriter;
 use swc_core::ecma::codegen::{Config as CodegenConfig, Emitter};
 use swc_core::ecma::parser::error::SyntaxError;
@@ -136,6 +136,98 @@ pub(crate) fn parse(
             .map(|(pos, message)| issue_at(cm, fm, &name, pos, message))
             .collect(),
     })
+}
+
+/// Parses a JavaScript file that may be CommonJS: `Ok((module, true))` when it
+/// has no `import`/`export` (a script; a top-level `return` is fine, as in a
+/// CommonJS function body), `Ok((module, false))` for ESM. `.cjs` files
+/// (`force_cjs`) are always scripts. A script's statements come back as a
+/// `Module` without module declarations, so later stages take one type.
+pub(crate) fn parse_js(
+    cm: &Lrc<SourceMap>,
+    fm: &SourceFile,
+    comments: &SingleThreadedComments,
+    force_cjs: bool,
+) -> Result<(Module, bool), TranspileErrors> {
+    let syntax = Dialect::Js.syntax();
+    let mut module_errors = None;
+    if !force_cjs {
+        let mut parser = Parser::new(syntax, StringInput::from(fm), Some(comments));
+        let result = parser.parse_program();
+        let mut errors = parser.take_errors();
+        match result {
+            Ok(Program::Module(m)) if errors.is_empty() => return Ok((m, false)),
+            Ok(Program::Script(s)) if errors.is_empty() => return Ok((script_module(s), true)),
+            Ok(Program::Module(_)) => module_errors = Some(errors),
+            Ok(Program::Script(_)) => {}
+            Err(e) => {
+                errors.push(e);
+                module_errors = Some(errors);
+            }
+        }
+    }
+    // NOTE: comments were collected by the first attempt (same positions).
+    let mut parser = Parser::new(syntax, StringInput::from(fm), None);
+    let result = parser.parse_commonjs();
+    let mut errors = parser.take_errors();
+    match result {
+        Ok(s) if errors.is_empty() => Ok((script_module(s), true)),
+        other => {
+            if let Err(e) = other {
+                errors.push(e);
+            }
+            // An ESM file with an error reports its module-grammar errors.
+            let errors = match module_errors {
+                Some(m) if !m.is_empty() && !force_cjs && has_module_syntax(&fm.src) => m,
+                _ => errors,
+            };
+            Err(issues(cm, fm, errors))
+        }
+    }
+}
+
+/// A cheap guess used only to pick which parse errors to report.
+fn has_module_syntax(src: &str) -> bool {
+    src.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("import ") || l.starts_with("export ") || l.starts_with("import{")
+    })
+}
+
+fn script_module(s: swc_core::ecma::ast::Script) -> Module {
+    Module {
+        span: s.span,
+        body: s.body.into_iter().map(ModuleItem::Stmt).collect(),
+        shebang: s.shebang,
+    }
+}
+
+fn issues(
+    cm: &Lrc<SourceMap>,
+    fm: &SourceFile,
+    errors: Vec<swc_core::ecma::parser::error::Error>,
+) -> TranspileErrors {
+    let mut found: Vec<(BytePos, String)> = errors
+        .iter()
+        .map(|e| (e.span().lo, e.kind().msg().to_string()))
+        .collect();
+    found.sort_by_key(|(pos, _)| *pos);
+    found.dedup();
+    let name = fm.name.to_string();
+    TranspileErrors {
+        filename: name.clone(),
+        errors: found
+            .into_iter()
+            .map(|(pos, message)| issue_at(cm, fm, &name, pos, message))
+            .collect(),
+    }
+}
+
+/// Scope resolution for a CommonJS script (no types to strip).
+pub(crate) fn resolve_script(module: Module, marks: Marks) -> Module {
+    let mut program = Program::Module(module);
+    resolver(marks.unresolved, marks.top_level, false).process(&mut program);
+    program.expect_module()
 }
 
 /// A `SyntaxIssue` at byte position `pos` of `fm`.

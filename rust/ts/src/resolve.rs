@@ -1,6 +1,6 @@
-//! Specifier → module resolution. [`Resolver`] is the seam for later
-//! `node_modules` support (package.json `exports`/`main`): a package resolver can
-//! wrap [`RelativeResolver`] and handle the bare specifiers it refuses.
+//! Specifier → module resolution. [`RelativeResolver`] handles `./` and `../`
+//! inside one root folder; [`crate::PackageResolver`] wraps it and adds packages
+//! in `node_modules` and Node built-ins.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -10,8 +10,44 @@ use std::path::{Component, Path, PathBuf};
 pub struct Resolved {
     /// POSIX path relative to the root: the module's id in the bundle.
     pub id: String,
-    /// Canonical absolute path of the file.
+    /// Canonical absolute path of the file. Empty for [`Resolved::empty`].
     pub path: PathBuf,
+}
+
+/// Id of the module a package's `browser` field maps to `false`.
+pub const EMPTY_MODULE: &str = "<empty module>";
+
+impl Resolved {
+    /// The empty module (`module.exports = {}`), for `browser` field `false` entries.
+    pub fn empty() -> Self {
+        Resolved {
+            id: EMPTY_MODULE.to_string(),
+            path: PathBuf::new(),
+        }
+    }
+
+    pub fn is_empty_module(&self) -> bool {
+        self.id == EMPTY_MODULE && self.path.as_os_str().is_empty()
+    }
+}
+
+/// How a module asks for another: it picks the package.json `exports`
+/// condition (`import` or `require`) and the `main`-like fields used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportKind {
+    /// `import`, `export … from`, `import()`.
+    Import,
+    /// `require()`, `import x = require()`.
+    Require,
+}
+
+/// A file read while resolving (a package.json): part of the bundle's inputs.
+#[derive(Debug, Clone)]
+pub struct ResolverInput {
+    /// POSIX path relative to the root.
+    pub id: String,
+    pub path: PathBuf,
+    pub content: String,
 }
 
 /// Why a specifier did not resolve.
@@ -19,6 +55,12 @@ pub struct Resolved {
 pub enum ResolveFailure {
     /// Nothing to load; the message says why and what to do.
     Unresolved(String),
+    /// A package that is not in `node_modules`: `package` is what to install
+    /// (`"zod"`, `"ms@2"`, `"buffer@^6"`).
+    MissingPackage {
+        package: String,
+        message: String,
+    },
     /// The specifier (or a symlink on the way) leads outside the root.
     OutsideRoot(PathBuf),
     Io(PathBuf, io::Error),
@@ -26,13 +68,22 @@ pub enum ResolveFailure {
 
 pub trait Resolver {
     /// Resolves `specifier` imported by the module `importer` (an id).
-    fn resolve(&self, importer: &str, specifier: &str) -> Result<Resolved, ResolveFailure>;
+    fn resolve(
+        &self,
+        importer: &str,
+        specifier: &str,
+        kind: ImportKind,
+    ) -> Result<Resolved, ResolveFailure>;
     /// Resolves the entry, a path relative to the root.
     fn resolve_entry(&self, entry: &str) -> Result<Resolved, ResolveFailure>;
+    /// Files read while resolving so far (besides the modules themselves).
+    fn inputs(&self) -> Vec<ResolverInput> {
+        Vec::new()
+    }
 }
 
 /// Extensions tried after the exact name, in order.
-const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "js", "mjs", "cjs", "jsx", "json"];
+pub(crate) const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "js", "mjs", "cjs", "jsx", "json"];
 
 /// TypeScript users import `./x.js` meaning `./x.ts`: the sources tried for each
 /// JavaScript extension when the `.js` file itself does not exist.
@@ -62,7 +113,7 @@ impl RelativeResolver {
     }
 
     /// Finds the file for `parts` (path components below the root).
-    fn find(&self, parts: &[String]) -> Result<Resolved, ResolveFailure> {
+    pub(crate) fn find(&self, parts: &[String]) -> Result<Resolved, ResolveFailure> {
         let base = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
         for candidate in candidates(&base) {
             if candidate.is_file() {
@@ -78,7 +129,7 @@ impl RelativeResolver {
 
     /// Canonicalizes `path` and checks it is still under the root, so a
     /// symlink cannot smuggle in files from elsewhere.
-    fn inside_root(&self, path: &Path) -> Result<Resolved, ResolveFailure> {
+    pub(crate) fn inside_root(&self, path: &Path) -> Result<Resolved, ResolveFailure> {
         let real = path
             .canonicalize()
             .map_err(|e| ResolveFailure::Io(path.to_path_buf(), e))?;
@@ -119,7 +170,7 @@ fn candidates(base: &Path) -> Vec<PathBuf> {
 
 /// Applies `rel` (POSIX separators) to `base` lexically. `None` if `..` climbs
 /// above the root.
-fn join_lexically(base: &[String], rel: &str) -> Option<Vec<String>> {
+pub(crate) fn join_lexically(base: &[String], rel: &str) -> Option<Vec<String>> {
     let mut parts = base.to_vec();
     for seg in rel.split('/') {
         match seg {
@@ -133,7 +184,7 @@ fn join_lexically(base: &[String], rel: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
-fn is_relative(specifier: &str) -> bool {
+pub(crate) fn is_relative(specifier: &str) -> bool {
     specifier == "."
         || specifier == ".."
         || specifier.starts_with("./")
@@ -141,7 +192,12 @@ fn is_relative(specifier: &str) -> bool {
 }
 
 impl Resolver for RelativeResolver {
-    fn resolve(&self, importer: &str, specifier: &str) -> Result<Resolved, ResolveFailure> {
+    fn resolve(
+        &self,
+        importer: &str,
+        specifier: &str,
+        _kind: ImportKind,
+    ) -> Result<Resolved, ResolveFailure> {
         if let Some(name) = specifier.strip_prefix("node:") {
             return Err(ResolveFailure::Unresolved(format!(
                 "Node.js built-in module `{name}` is not available in bundles yet; \

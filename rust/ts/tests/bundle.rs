@@ -172,8 +172,18 @@ fn named_exports_in_body_style_are_refused() {
 }
 
 #[test]
-fn bare_and_node_specifiers_are_unresolved_with_position() {
-    for spec in ["zod", "node:fs"] {
+fn missing_packages_and_unavailable_builtins_are_reported_with_position() {
+    for (spec, missing) in [
+        ("zod", Some("zod")),
+        ("ms@2", Some("ms@2")),
+        ("npm:zod@3", Some("zod@3")),
+        ("@scope/pkg@^1/sub", Some("@scope/pkg@^1")),
+        ("lodash/fp", Some("lodash")),
+        ("node:buffer", Some("buffer@^6")),
+        ("path", Some("path-browserify@^1")),
+        ("node:fs", None),
+        ("child_process", None),
+    ] {
         let root = tree(&[
             ("main.ts", "import './lib/x';\n"),
             (
@@ -182,22 +192,33 @@ fn bare_and_node_specifiers_are_unresolved_with_position() {
             ),
         ]);
         let e = bundle(&root, "main.ts", &BundleOptions::default()).unwrap_err();
-        match &e {
-            BundleError::UnresolvedImport {
-                importer,
-                line,
-                column,
-                specifier,
-                message,
-            } => {
-                assert_eq!(importer, "lib/x.ts");
-                assert_eq!((*line, *column), (2, 17));
-                assert_eq!(specifier, spec);
-                assert!(message.contains("dependencies feature"), "{message}");
+        match (&e, missing) {
+            (BundleError::MissingPackage { package, .. }, Some(m)) => {
+                assert_eq!(package, m);
+                assert!(
+                    e.to_string().starts_with(&format!("package \"{m}\"")),
+                    "{e}"
+                );
+                assert!(
+                    e.to_string()
+                        .ends_with("is not installed (imported by \"lib/x.ts\")"),
+                    "{e}"
+                );
             }
-            other => panic!("{other:?}"),
+            (BundleError::UnresolvedImport { message, .. }, None) => {
+                let name = spec.trim_start_matches("node:");
+                assert!(
+                    message.contains(&format!(
+                        "built-in module \"{name}\" is not available in isolates"
+                    )),
+                    "{message}"
+                );
+            }
+            other => panic!("{spec}: {other:?}"),
         }
+        assert_eq!(e.missing_package(), missing);
         assert_eq!(e.filename(), Some("lib/x.ts"));
+        assert_eq!(e.position(), Some((2, 17)));
         assert_eq!(e.specifier(), Some(spec));
     }
 }

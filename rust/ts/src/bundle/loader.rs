@@ -15,9 +15,29 @@ pub(crate) struct Factory {
 /// Runs after the factory table. `load` is also the `require` every factory
 /// receives; the module object goes into the cache before its factory runs, so
 /// a cycle sees the partially filled `exports` instead of recursing.
-const LOADER: &str = r#"var cache = Object.create(null);
+///
+/// The script itself is sloppy: ESM and TypeScript factories start with their
+/// own "use strict", CommonJS ones run in sloppy mode as they would in Node.
+/// `global` and a minimal `process` are visible to every module (packages
+/// test them); `process.env.NODE_ENV` is also replaced at bundle time.
+const LOADER: &str = r#"var global = globalThis;
+var process = {
+  env: { NODE_ENV: "production" },
+  browser: true,
+  platform: "browser",
+  version: "",
+  versions: {},
+  argv: [],
+  cwd: function () { return "/"; },
+  nextTick: function (fn) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    Promise.resolve().then(function () { fn.apply(undefined, args); });
+  }
+};
+var cache = Object.create(null);
 var has = Object.prototype.hasOwnProperty;
 function load(id) {
+  "use strict";
   var cached = cache[id];
   if (cached !== undefined) return cached.exports;
   if (!has.call(factories, id)) throw new Error("module not found in bundle: " + id);
@@ -31,6 +51,17 @@ function load(id) {
   }
   return module.exports;
 }
+load.__hoody_import = function (id) {
+  return Promise.resolve().then(function () {
+    var e = load(id);
+    if (e && e.__esModule) return e;
+    var ns = { default: e };
+    if (e !== null && (typeof e === "object" || typeof e === "function")) {
+      for (var k in e) if (k !== "default" && has.call(e, k)) ns[k] = e[k];
+    }
+    return ns;
+  });
+};
 load.__hoody_dynamic_import = function (specifier) {
   return Promise.reject(new Error("import(" + JSON.stringify(String(specifier)) + "): only dynamic imports with a string literal are bundled"));
 };
@@ -45,7 +76,7 @@ pub(crate) fn assemble(
 ) -> (String, Vec<(BytePos, LineCol)>) {
     let mut out = Lines::default();
     out.push(&format!(
-        "globalThis.{global_name} = (function () {{\n\"use strict\";\nvar factories = {{\n"
+        "globalThis.{global_name} = (function () {{\nvar factories = {{\n"
     ));
     let mut mappings = Vec::new();
     for (i, f) in factories.iter().enumerate() {

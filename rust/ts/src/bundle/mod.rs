@@ -1,8 +1,10 @@
-//! The bundler: walks the import graph from an entry, compiles every module to
-//! a CommonJS factory (types stripped, specifiers rewritten to module ids) and
-//! assembles one classic script with one source map.
+//! The bundler: walks the import graph from an entry (relative imports,
+//! packages in `node_modules`, Node built-ins with a browser package), compiles
+//! every module to a CommonJS factory (types stripped, specifiers rewritten to
+//! module ids) and assembles one classic script with one source map.
 
 mod body;
+mod define;
 mod loader;
 pub(crate) mod sourcemap;
 
@@ -23,8 +25,9 @@ use swc_core::ecma::transforms::module::util::{Config as CjsConfig, ImportIntero
 
 use crate::errors::{SyntaxIssue, TranspileErrors};
 use crate::imports;
+use crate::packages::PackageResolver;
 use crate::pipeline::{self, Dialect, Marks};
-use crate::resolve::{RelativeResolver, ResolveFailure, Resolved, Resolver};
+use crate::resolve::{ImportKind, ResolveFailure, Resolved, Resolver};
 use loader::Factory;
 
 /// Names a body-style script can use without declaring them.
@@ -103,6 +106,17 @@ pub enum BundleError {
         #[source]
         source: io::Error,
     },
+    /// A package that is not in `node_modules`; `package` is the installer
+    /// specifier that fixes it (`"zod"`, `"ms@2"`, `"buffer@^6"`).
+    #[error("{message} (imported by {importer:?})")]
+    MissingPackage {
+        importer: String,
+        line: usize,
+        column: usize,
+        specifier: String,
+        package: String,
+        message: String,
+    },
     #[error("{}{specifier:?} resolves to {}, outside the root folder: imports (and symlinks) must stay inside it", importer.as_ref().map(|i| format!("{i}:{line}:{column}: ")).unwrap_or_default(), path.display())]
     OutsideRoot {
         /// `None` when the entry itself is outside.
@@ -124,7 +138,8 @@ impl BundleError {
     pub fn filename(&self) -> Option<&str> {
         match self {
             BundleError::Syntax(e) => Some(&e.filename),
-            BundleError::UnresolvedImport { importer, .. } => Some(importer),
+            BundleError::UnresolvedImport { importer, .. }
+            | BundleError::MissingPackage { importer, .. } => Some(importer),
             BundleError::Io { importer, .. } | BundleError::OutsideRoot { importer, .. } => {
                 importer.as_deref()
             }
@@ -137,7 +152,8 @@ impl BundleError {
     pub fn position(&self) -> Option<(usize, usize)> {
         match self {
             BundleError::Syntax(e) => Some((e.first().line, e.first().column)),
-            BundleError::UnresolvedImport { line, column, .. } => Some((*line, *column)),
+            BundleError::UnresolvedImport { line, column, .. }
+            | BundleError::MissingPackage { line, column, .. } => Some((*line, *column)),
             BundleError::OutsideRoot {
                 importer: Some(_),
                 line,
@@ -151,16 +167,26 @@ impl BundleError {
     pub fn specifier(&self) -> Option<&str> {
         match self {
             BundleError::UnresolvedImport { specifier, .. }
+            | BundleError::MissingPackage { specifier, .. }
             | BundleError::OutsideRoot { specifier, .. } => Some(specifier),
+            _ => None,
+        }
+    }
+
+    /// The installer specifier of the package whose absence caused the error.
+    pub fn missing_package(&self) -> Option<&str> {
+        match self {
+            BundleError::MissingPackage { package, .. } => Some(package),
             _ => None,
         }
     }
 }
 
-/// Bundles `entry` (a path relative to `root`) and every module it imports
-/// relatively. Thread-safe: all swc state is local to the call.
+/// Bundles `entry` (a path relative to `root`) and every module it imports:
+/// relative files, packages from `node_modules` and mapped Node built-ins.
+/// Thread-safe: all swc state is local to the call.
 pub fn bundle(root: &Path, entry: &str, opts: &BundleOptions) -> Result<Bundle, BundleError> {
-    let resolver = RelativeResolver::new(root).map_err(|source| BundleError::Io {
+    let resolver = PackageResolver::new(root).map_err(|source| BundleError::Io {
         importer: None,
         path: root.to_path_buf(),
         source,
@@ -207,6 +233,14 @@ fn resolve_error(
     (line, column): (usize, usize),
 ) -> BundleError {
     match failure {
+        ResolveFailure::MissingPackage { package, message } => BundleError::MissingPackage {
+            importer: importer.unwrap_or("").to_string(),
+            line,
+            column,
+            specifier: specifier.to_string(),
+            package,
+            message,
+        },
         ResolveFailure::Unresolved(message) if importer.is_none() => BundleError::EntryNotFound {
             entry: specifier.to_string(),
             message,
@@ -269,6 +303,15 @@ impl<'a> Builder<'a> {
         let mut style = Style::Body;
         while let Some(module) = queue.pop_front() {
             let is_entry = module.id == entry_id;
+            if module.is_empty_module() {
+                hash_field(&mut self.hasher, module.id.as_bytes());
+                self.factories.push(Factory {
+                    id: module.id,
+                    code: "module.exports = {};\n".into(),
+                    mappings: Vec::new(),
+                });
+                continue;
+            }
             let source =
                 std::fs::read_to_string(&module.path).map_err(|source| BundleError::Io {
                     importer: None,
@@ -301,6 +344,14 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // package.json files decide what resolves where: inputs too, so a
+        // reinstall invalidates the bundle.
+        for input in self.resolver.inputs() {
+            let digest = Sha256::digest(input.content.as_bytes());
+            self.inputs.push((input.path, hex(&digest)));
+            hash_field(&mut self.hasher, input.id.as_bytes());
+            hash_field(&mut self.hasher, input.content.as_bytes());
+        }
         let (code, mappings) = loader::assemble(&self.opts.global_name, &entry_id, &self.factories);
         let map = pipeline::source_map_json(&self.cm, &mappings);
         Ok(Bundle {
@@ -315,6 +366,9 @@ impl<'a> Builder<'a> {
     }
 
     /// Compiles one JS/TS module to a factory body and returns the modules it imports.
+    /// ESM (and every TypeScript file) goes through swc's CommonJS transform;
+    /// a JavaScript file without `import`/`export` is CommonJS and keeps its
+    /// code (sloppy mode, `module`/`exports`/`require` from the factory).
     fn compile(
         &self,
         id: &str,
@@ -324,9 +378,16 @@ impl<'a> Builder<'a> {
         let cm = &self.cm;
         let fm = pipeline::add_file(cm, id, source);
         let dialect = Dialect::of(id);
-        let mut module = pipeline::parse(cm, &fm, &self.comments, dialect, is_entry)
-            .map_err(BundleError::Syntax)?;
-        let style = if body::has_default_export(&module) {
+        let may_be_cjs = !is_entry && dialect == Dialect::Js && !id.ends_with(".mjs");
+        let (mut module, cjs) = if may_be_cjs {
+            pipeline::parse_js(cm, &fm, &self.comments, id.ends_with(".cjs"))
+                .map_err(BundleError::Syntax)?
+        } else {
+            let m = pipeline::parse(cm, &fm, &self.comments, dialect, is_entry)
+                .map_err(BundleError::Syntax)?;
+            (m, false)
+        };
+        let style = if !cjs && body::has_default_export(&module) {
             Style::Module
         } else {
             Style::Body
@@ -339,47 +400,58 @@ impl<'a> Builder<'a> {
             }
         }
         let marks = Marks::new();
-        let mut module = pipeline::strip_types(module, cm, &self.comments, dialect, marks);
+        let mut module = if cjs {
+            pipeline::resolve_script(module, marks)
+        } else {
+            pipeline::strip_types(module, cm, &self.comments, dialect, marks)
+        };
+        define::node_env(&mut module, marks.unresolved);
 
         let specifiers = imports::collect(&mut module, marks.unresolved);
-        let mut resolved: HashMap<String, Resolved> = HashMap::new();
+        let mut resolved: HashMap<(String, ImportKind), Resolved> = HashMap::new();
         for s in &specifiers {
-            if resolved.contains_key(&s.value) {
+            let key = (s.value.clone(), s.kind);
+            if resolved.contains_key(&key) {
                 continue;
             }
-            let r = self.resolver.resolve(id, &s.value).map_err(|f| {
+            let r = self.resolver.resolve(id, &s.value, s.kind).map_err(|f| {
                 let pos = position(cm, &fm, s.span.lo);
                 resolve_error(f, Some(id), &s.value, pos)
             })?;
-            resolved.insert(s.value.clone(), r);
+            resolved.insert(key, r);
         }
-        imports::rewrite(&mut module, marks.unresolved, |s| {
+        imports::rewrite(&mut module, marks.unresolved, |s, kind| {
             resolved
-                .get(s)
+                .get(&(s.to_string(), kind))
                 .map_or_else(|| s.to_string(), |r| r.id.clone())
         });
 
-        let mut program = Program::Module(module);
-        common_js(
-            SwcResolver::Default,
-            marks.unresolved,
-            CjsConfig {
-                import_interop: Some(ImportInterop::Swc),
-                ..Default::default()
-            },
-            FeatureFlag {
-                support_block_scoping: true,
-                support_arrow: true,
-            },
-        )
-        .process(&mut program);
-        let module = pipeline::finish(program.expect_module(), &self.comments, marks);
+        let module = if cjs {
+            imports::lower_dynamic_imports(&mut module, marks.unresolved);
+            pipeline::finish(module, &self.comments, marks)
+        } else {
+            let mut program = Program::Module(module);
+            common_js(
+                SwcResolver::Default,
+                marks.unresolved,
+                CjsConfig {
+                    import_interop: Some(ImportInterop::Swc),
+                    ..Default::default()
+                },
+                FeatureFlag {
+                    support_block_scoping: true,
+                    support_arrow: true,
+                },
+            )
+            .process(&mut program);
+            pipeline::finish(program.expect_module(), &self.comments, marks)
+        };
         let emitted = pipeline::emit(cm, &self.comments, &module);
 
         // Dependencies in source order, each once.
         let mut deps = Vec::new();
-        for value in imports::unique(&specifiers) {
-            if let Some(r) = resolved.remove(&value) {
+        for key in imports::unique_with_kind(&specifiers) {
+            if let Some(r) = resolved.remove(&key) {
                 deps.push(r);
             }
         }
