@@ -30,6 +30,8 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     pool_size: int = 4
     max_queue: int = 1000  # requests allowed to wait behind one script's @concurrent cap
     max_body_mb: int = 32
+    log_max_mb: int = 100  # total size cap of the stored logs (.hoody/logs/)
+    log_files: int = 10  # files the stored logs rotate through
 
     @property
     def root_path(self) -> Path:

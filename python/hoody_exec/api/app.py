@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from pydantic import BaseModel, ValidationError
 
-from hoody_exec.api import health, magic, routes, scripts, state, validate
+from hoody_exec.api import health, logs, magic, routes, scripts, state, validate
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
 from hoody_exec.api.errors import ApiError, bad_request, too_large
 from hoody_exec.api.models import NoInput
@@ -62,6 +62,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *magic.OPERATIONS,
     *routes.OPERATIONS,
     *health.OPERATIONS,
+    *logs.OPERATIONS,
     *state.OPERATIONS,
     Operation(
         "GET",

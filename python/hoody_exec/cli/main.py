@@ -48,6 +48,12 @@ def serve(
     ] = 1000,
     max_body: Annotated[int, typer.Option(min=1, help="Request body limit in MiB.")] = 32,
     pool_size: Annotated[int, typer.Option(min=0, help="Pre-created isolates per worker.")] = 4,
+    log_max_size: Annotated[
+        int, typer.Option(min=1, help="Size cap of the stored logs (DIR/.hoody/logs) in MiB.")
+    ] = 100,
+    log_files: Annotated[
+        int, typer.Option(min=2, help="Files the stored logs rotate through.")
+    ] = 10,
 ) -> None:
     """Serve DIR: every script becomes a route."""
     if log_format not in ("console", "json"):
@@ -66,6 +72,8 @@ def serve(
         max_queue=max_queue,
         max_body_mb=max_body,
         pool_size=pool_size,
+        log_max_mb=log_max_size,
+        log_files=log_files,
     )
     from hoody_exec.cli.serving import run_server
     from hoody_exec.routing import build_route_table

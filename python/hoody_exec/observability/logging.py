@@ -6,7 +6,9 @@ by a global logger level, because each script picks its own level.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
 import sys
 import time
@@ -16,6 +18,9 @@ from typing import Any, Literal
 
 import msgspec
 import structlog
+
+from hoody_exec.observability.logstore import MAX_LINE_BYTES, LogStore
+from hoody_exec.observability.redact import redact_processor
 
 LogFormat = Literal["console", "json"]
 LEVELS: tuple[str, ...] = ("none", "minimal", "standard", "full", "debug")
@@ -102,11 +107,68 @@ def _render_json(_: Any, method: str, event: dict[str, Any]) -> str:
     return _json_encoder.encode(event).decode()
 
 
-def configure_logging(fmt: LogFormat = "console", *, stream: Any = None) -> None:
+_LEVEL_NAMES = {"warn": "warning", "exception": "error", "fatal": "critical", "msg": "info"}
+_STORE_SHORTEN = 4096  # characters kept of each long value when a line is too big
+
+
+def _source(event: dict[str, Any]) -> str:
+    """Which part of the server wrote the line: the `source` filter of `logs/read`."""
+    if event.get("source") == "js":
+        return "js"
+    message = event.get("event")
+    if message == "request" and "request_id" in event:
+        return "request"
+    return "management" if message == "management" else "server"
+
+
+def _store_line(event: dict[str, Any], method: str) -> bytes:
+    entry = {
+        "timestamp": _iso_now(),
+        "level": _LEVEL_NAMES.get(method, method),
+        "source": _source(event),
+        "event": event.get("event", ""),
+        **{k: v for k, v in event.items() if k not in ("event", "source")},
+        "pid": os.getpid(),
+    }
+    line = _json_encoder.encode(entry)
+    if len(line) >= MAX_LINE_BYTES:
+        for key, value in entry.items():
+            text = value if isinstance(value, str) else _json_encoder.encode(value).decode()
+            if len(text) > _STORE_SHORTEN:
+                entry[key] = f"{text[:_STORE_SHORTEN]}… ({len(text) - _STORE_SHORTEN} more)"
+        entry["truncated"] = True
+        line = _json_encoder.encode(entry)
+        if len(line) >= MAX_LINE_BYTES:
+            keep = ("timestamp", "level", "source", "script", "request_id", "pid")
+            entry = {k: entry[k] for k in keep if k in entry}
+            entry["event"] = f"(a {len(line)}-byte log line was too large to store)"
+            line = _json_encoder.encode(entry)
+    return line + b"\n"
+
+
+def _store_processor(store: LogStore) -> Any:
+    def store_line(_: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+        # Storing must never fail the call that logged (stderr still gets the line).
+        with contextlib.suppress(Exception):
+            store.append(_store_line(event, method))
+        return event
+
+    return store_line
+
+
+def configure_logging(
+    fmt: LogFormat = "console", *, stream: Any = None, store: LogStore | None = None
+) -> None:
+    """Render to `stream` (stderr); with `store`, also keep every line on disk.
+
+    Secrets are redacted (`redact.py`) before either sees the line.
+    """
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.format_exc_info,
+            redact_processor,
+            *([_store_processor(store)] if store is not None else []),
             _render_json if fmt == "json" else _render_console,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),

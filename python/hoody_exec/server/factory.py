@@ -5,13 +5,21 @@ from __future__ import annotations
 from hoody_exec.api.app import ManagementApi
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import configure_logging
+from hoody_exec.observability.logstore import store_for
+from hoody_exec.observability.redact import bind_app_secrets
 from hoody_exec.server.app import HoodyApp
 
 
 def create_app() -> HoodyApp:
     config = ServerConfig.from_env()
-    configure_logging(config.log_format)
+    store = store_for(
+        config.root_path.resolve(),
+        max_bytes=config.log_max_mb * 1024 * 1024,
+        files=config.log_files,
+    )
+    configure_logging(config.log_format, store=store)
     management = ManagementApi(config)
     app = HoodyApp(config, management=management)
     management.attach(app)
+    bind_app_secrets(app, management.token)
     return app

@@ -1,0 +1,178 @@
+"""Secrets out of every log line (stderr and the store) before it is rendered.
+
+Three nets, cheapest first:
+- field names: a field (or nested key) named like a credential (`authorization`,
+  `cookie`, `token`, `password`, `api_key`, …) keeps its name, its value becomes
+  `[redacted]`;
+- known values: the admin token, allowed environment variables whose names look
+  secret (`*TOKEN*`, `*KEY*`, `*SECRET*`, `*PASS*`, …) and the variable behind a
+  script's `@token env:NAME` are replaced wherever they appear in a string;
+- shapes: `Bearer x`/`Basic x`, `token=x`/`"password": "x"` pairs, `user:pass@` in
+  URLs, JWTs, private key blocks and well-known API key prefixes.
+A script's literal `@token` is only known by its SHA-256 digest (the loader never
+keeps the secret), so for lines about such a script every word of each string is
+hashed and compared: slower, and only paid by scripts that use a literal token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hoody_exec.server.app import HoodyApp
+
+REDACTED = "[redacted]"
+
+_SECRET_NAME = re.compile(
+    r"(?i)(authorization|cookie|token|secret|passw|pwd|api[-_]?key|apikey|access[-_]?key|"
+    r"private[-_]?key|credential|session[-_]?id|signature)"
+)
+# Names of environment variables whose values are treated as secrets.
+_SECRET_ENV = re.compile(r"(?i)(token|secret|pass|pwd|key|auth|credential|private|signature)")
+_KEYS = (
+    r"access_token|refresh_token|id_token|token|api[_-]?key|apikey|client_secret|secret|"
+    r"password|passwd|pwd|authorization|x-token|x-api-key|set-cookie|cookie|session"
+)
+_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{4,}"), rf"\1\2{REDACTED}"),
+    (
+        re.compile(rf"(?i)([\"']?\b(?:{_KEYS})[\"']?\s*[:=]\s*[\"']?)([^\s\"'&,;}}]+)"),
+        rf"\1{REDACTED}",
+    ),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@"), rf"\1{REDACTED}@"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
+    (
+        re.compile(
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
+        ),
+        REDACTED,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|sk-[A-Za-z0-9_-]{20,}|"
+            r"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|"
+            r"xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})"
+        ),
+        REDACTED,
+    ),
+)
+# One search decides whether any shape is present (most strings have none).
+_ANY_SHAPE = re.compile(
+    "|".join(f"(?:{p.pattern.removeprefix('(?i)')})" for p, _ in _SHAPES), re.IGNORECASE
+)
+_WORD = re.compile(r"[^\s\"'&,;<>(){}\[\]=:/?#]{4,}")
+
+
+def secret_name(name: str) -> bool:
+    return _SECRET_NAME.search(name) is not None
+
+
+@dataclass
+class Redactor:
+    """What this process knows to be secret; `scrub_event` applies it."""
+
+    admin_token: str | None = None
+    env: Callable[[], Mapping[str, str]] | None = None
+    # script file -> (digest of a literal @token, value of an @token env:NAME)
+    script_secrets: Callable[[str], tuple[bytes | None, str | None]] | None = None
+    _names: dict[str, bool] = field(default_factory=dict)
+    _env_id: int = -1
+    _env_values: tuple[str, ...] = ()
+
+    def literals(self) -> tuple[str, ...]:
+        env = self.env() if self.env is not None else None
+        if env is not None and id(env) != self._env_id:
+            values = {v for k, v in env.items() if len(v) >= 6 and _SECRET_ENV.search(k)}
+            self._env_values = tuple(sorted(values, key=len, reverse=True))
+            self._env_id = id(env)
+        if self.admin_token:
+            return (self.admin_token, *self._env_values)
+        return self._env_values
+
+    def _secret_name(self, name: str) -> bool:
+        known = self._names.get(name)
+        if known is None:
+            known = secret_name(name)
+            if len(self._names) < 4096:
+                self._names[name] = known
+        return known
+
+    def scrub_event(self, event: dict[str, Any]) -> dict[str, Any]:
+        literals = self.literals()
+        digest: bytes | None = None
+        script = event.get("script")
+        if self.script_secrets is not None and isinstance(script, str):
+            digest, env_secret = self.script_secrets(script)
+            if env_secret:
+                literals = (env_secret, *literals)
+        for key, value in event.items():
+            if key == "event" or not self._secret_name(key):
+                new = self._scrub(value, literals, digest)
+            else:
+                new = REDACTED
+            if new is not value:
+                event[key] = new
+        return event
+
+    def _scrub(self, value: Any, literals: tuple[str, ...], digest: bytes | None) -> Any:
+        if isinstance(value, str):
+            return scrub_text(value, literals, digest)
+        if isinstance(value, dict):
+            out = {
+                k: REDACTED
+                if isinstance(k, str) and self._secret_name(k)
+                else self._scrub(v, literals, digest)
+                for k, v in value.items()
+            }
+            return value if all(out[k] is value[k] for k in value) else out
+        if isinstance(value, list | tuple):
+            items = [self._scrub(v, literals, digest) for v in value]
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+        return value
+
+
+def scrub_text(text: str, literals: tuple[str, ...] = (), digest: bytes | None = None) -> str:
+    if len(text) < 6:
+        return text
+    out = text
+    for secret in literals:
+        if secret in out:
+            out = out.replace(secret, REDACTED)
+    if _ANY_SHAPE.search(out):
+        for pattern, replacement in _SHAPES:
+            out = pattern.sub(replacement, out)
+    if digest is not None:
+        for word in {out.strip(), *_WORD.findall(out)}:
+            if word and hashlib.sha256(word.encode()).digest() == digest:
+                out = out.replace(word, REDACTED)
+    return out if out != text else text
+
+
+REDACTOR = Redactor()
+
+
+def redact_processor(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """structlog processor: runs before the line is stored or rendered."""
+    return REDACTOR.scrub_event(event)
+
+
+def bind_app_secrets(app: HoodyApp, admin_token: str) -> None:
+    """Teach the redactor this worker's secrets (called once the app exists)."""
+    loader = app.runtime.loader
+
+    def script_secrets(file: str) -> tuple[bytes | None, str | None]:
+        script = loader.cached(file)
+        if script is None:
+            return None, None
+        magic = script.magic
+        if magic.token_env is not None:
+            return None, loader.env.get(magic.token_env)
+        return magic.token_digest, None
+
+    REDACTOR.admin_token = admin_token
+    REDACTOR.env = lambda: loader.env
+    REDACTOR.script_secrets = script_secrets
