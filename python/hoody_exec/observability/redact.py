@@ -40,7 +40,10 @@ _KEYS = (
 _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{4,}"), rf"\1\2{REDACTED}"),
     (
-        re.compile(rf"(?i)([\"']?\b(?:{_KEYS})[\"']?\s*[:=]\s*[\"']?)([^\s\"'&,;}}]+)"),
+        # (the value of `Authorization: Bearer x` is left to the rule above)
+        re.compile(
+            rf"(?i)([\"']?\b(?:{_KEYS})[\"']?\s*[:=]\s*[\"']?)(?!(?:bearer|basic)\s)([^\s\"'&,;}}]+)"
+        ),
         rf"\1{REDACTED}",
     ),
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@"), rf"\1{REDACTED}@"),
