@@ -82,6 +82,7 @@ class LogStore:
         self._lock = threading.Lock()
         self._fd = -1
         self._seq = 0
+        self._next = ""  # path of segment _seq + 1, as a string (a stat per line)
         self._pid = 0
         self._written = 0
         self._sealed: set[tuple[int, int]] = set()  # (seq, inode)
@@ -143,7 +144,7 @@ class LogStore:
             fcntl.flock(fd, fcntl.LOCK_SH)
             try:
                 # A newer segment exists (rotated or cleared), or ours was deleted.
-                moved = os.path.exists(self.path(self._seq + 1)) or os.fstat(fd).st_nlink == 0
+                moved = os.path.exists(self._next) or os.fstat(fd).st_nlink == 0
                 if not moved:
                     os.write(fd, line)
                     break
@@ -177,7 +178,7 @@ class LogStore:
                 self._fd = os.open(self.path(seq), flags, 0o600)
             except FileNotFoundError:
                 continue
-            self._seq = seq
+            self._seq, self._next = seq, str(self.path(seq + 1))
             self._pid = os.getpid()
             return
         raise OSError("the log folder keeps changing")
@@ -200,6 +201,7 @@ class LogStore:
         if self._pid == os.getpid() and self._fd >= 0:
             self._close()
         self._fd, self._seq, self._pid = fd, seq, os.getpid()
+        self._next = str(self.path(seq + 1))
 
     def _prune(self) -> None:
         """Called with the store lock held: oldest segments go until the caps hold."""
