@@ -1,0 +1,325 @@
+"""The checker isolate: typescript.js loaded once, a program per check.
+
+One `TypeChecker` per process (`get_checker`) keeps its isolate warm: the
+compiler, the parsed library files and every parsed script stay in the isolate,
+and an unchanged file is never parsed twice. Files reach the isolate in rounds
+(see js/checker.js): the compiler host is synchronous, so when a check asks for
+a file the isolate has not seen, the host reads it here and calls again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.resources
+import json
+import os
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hoody_exec.runtime import native
+from hoody_exec.typecheck.install import TYPESCRIPT_VERSION, ensure_typescript
+from hoody_exec.typecheck.options import (
+    COMPILER_OPTIONS,
+    Wrap,
+    lib_closure,
+    line_column,
+    map_offset,
+    utf16_length,
+)
+
+__all__ = ["CheckResult", "Diagnostic", "TypeCheckError", "TypeChecker", "get_checker"]
+
+# NOTE: typescript.js is ~9 MB of source and the DOM-sized library files are
+# large once parsed: far above a script isolate's cap.
+MEMORY_LIMIT = 1024 * 1024 * 1024
+CHECK_TIMEOUT = 120.0
+MAX_ROUNDS = 64
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+LIB_DIR = "/__hoody/lib"
+TYPES_DIR = "/__hoody/types"
+TYPES_FILES = ("hoody.d.ts",)
+
+_Stamp = tuple[int, int, int] | None
+
+
+class TypeCheckError(Exception):
+    """The checker could not run (TypeScript missing, isolate failure, timeout)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: int
+    category: str  # "error", "warning", "suggestion", "message"
+    message: str
+    file: str | None  # relative to the scripts folder; a library file's name; None: global
+    line: int | None  # 1-based
+    column: int | None  # 1-based, in code points
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "category": self.category,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+        }
+
+    def render(self) -> str:
+        where = self.file or "<options>"
+        if self.line is not None:
+            where += f":{self.line}:{self.column}"
+        return f"{where} - {self.category} TS{self.code}: {self.message}"
+
+
+@dataclass(slots=True)
+class CheckResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    rounds: int = 0
+    wrapped: bool = False  # checked as the body of an async function (top-level return)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.category == "error" for d in self.diagnostics)
+
+
+def _stamp(path: str) -> _Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _inside(root: str, path: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def _read_confined(root: str, path: str) -> tuple[_Stamp, str | None]:
+    """A file's text if it is a regular file whose real path stays in `root`."""
+    real = os.path.realpath(path)
+    if not _inside(root, real) or not os.path.isfile(real):
+        return None, None
+    stamp = _stamp(real)
+    if stamp is None or stamp[1] > MAX_FILE_BYTES:
+        return stamp, None
+    try:
+        with open(real, encoding="utf-8", errors="replace") as handle:
+            return stamp, handle.read()
+    except OSError:
+        return None, None
+
+
+def _is_dir_confined(root: str, path: str) -> bool:
+    real = os.path.realpath(path)
+    return _inside(root, real) and os.path.isdir(real)
+
+
+class TypeChecker:
+    """A warm TypeScript checker. Create with `await TypeChecker.start(package_dir)`."""
+
+    def __init__(self, package_dir: Path, isolate: native.Isolate) -> None:
+        self.package_dir = package_dir
+        self._isolate = isolate
+        self._libs: dict[str, str] = {}
+        self._types: dict[str, str] = {}
+        # What the isolate was told: absolute path → (stamp, text or None).
+        self._files: dict[str, tuple[_Stamp, str | None]] = {}
+        self._dirs: dict[str, bool] = {}
+        self.checks = 0
+
+    def __repr__(self) -> str:
+        return f"TypeChecker(typescript {TYPESCRIPT_VERSION}, isolate {self.isolate_id})"
+
+    @property
+    def isolate_id(self) -> int:
+        return self._isolate.id
+
+    @property
+    def alive(self) -> bool:
+        return self._isolate.alive
+
+    @classmethod
+    async def start(cls, package_dir: Path) -> TypeChecker:
+        lib = package_dir / "lib"
+        code = (lib / "typescript.js").read_text(encoding="utf-8")
+        glue = (
+            importlib.resources.files(__package__)
+            .joinpath("js/checker.js")
+            .read_text(encoding="utf-8")
+        )
+        isolate = native.Isolate(memory_limit=MEMORY_LIMIT)
+        checker = cls(package_dir, isolate)
+        try:
+            await isolate.eval(code, "typescript.js")
+            await isolate.eval(glue, "checker.js")
+            libs = await asyncio.to_thread(
+                lib_closure, lambda name: (lib / name).read_text(encoding="utf-8")
+            )
+            checker._libs = {f"{LIB_DIR}/{name}": text for name, text in libs.items()}
+            types = importlib.resources.files(__package__).joinpath("types")
+            checker._types = {
+                f"{TYPES_DIR}/{name}": types.joinpath(name).read_text(encoding="utf-8")
+                for name in TYPES_FILES
+            }
+            await checker._call(
+                {
+                    "op": "init",
+                    "lib_dir": LIB_DIR,
+                    "libs": checker._libs,
+                    "types": checker._types,
+                    "options": COMPILER_OPTIONS,
+                }
+            )
+        except BaseException:
+            isolate.close()
+            raise
+        return checker
+
+    async def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            raw = await asyncio.wait_for(self._isolate.call(json.dumps(payload)), CHECK_TIMEOUT)
+        except TimeoutError:
+            self._isolate.terminate()
+            raise TypeCheckError(f"the type check took longer than {CHECK_TIMEOUT:.0f} s") from None
+        except native.HoodyExecError as error:
+            raise TypeCheckError(f"the checker failed: {error}") from error
+        return json.loads(raw)
+
+    def _changes(self, root: str) -> tuple[dict[str, str | None], dict[str, bool]]:
+        """Known files and folders of `root` that changed on disk since they were sent."""
+        files: dict[str, str | None] = {}
+        for path, (stamp, _) in list(self._files.items()):
+            if not _inside(root, path):
+                continue
+            if _stamp(os.path.realpath(path)) != stamp:
+                new_stamp, text = _read_confined(root, path)
+                self._files[path] = (new_stamp, text)
+                files[path] = text
+        dirs: dict[str, bool] = {}
+        for path, exists in list(self._dirs.items()):
+            if _inside(root, path) and _is_dir_confined(root, path) != exists:
+                self._dirs[path] = not exists
+                dirs[path] = not exists
+        return files, dirs
+
+    def _answer(
+        self, root: str, need: dict[str, list[str]]
+    ) -> tuple[dict[str, str | None], dict[str, bool]]:
+        files: dict[str, str | None] = {}
+        for path in need.get("files", []):
+            stamp, text = _read_confined(root, path) if _inside(root, path) else (None, None)
+            self._files[path] = (stamp, text)
+            files[path] = text
+        dirs: dict[str, bool] = {}
+        for path in need.get("dirs", []):
+            exists = _inside(root, path) and _is_dir_confined(root, path)
+            self._dirs[path] = exists
+            dirs[path] = exists
+        return files, dirs
+
+    async def check(self, root: Path, entry: str, text: str | None = None) -> CheckResult:
+        """Type-check `entry` (a path relative to `root`) and what it imports. `text`
+        replaces the file's content (inline content need not exist on disk)."""
+        root_real = os.path.realpath(root)
+        entry_path = os.path.normpath(os.path.join(root_real, entry))
+        if not _inside(root_real, entry_path):
+            raise TypeCheckError(f"{entry} is outside the scripts folder")
+        if text is None:
+            _, text = _read_confined(root_real, entry_path)
+            if text is None:
+                raise TypeCheckError(f"cannot read {entry}")
+        files, dirs = await asyncio.to_thread(self._changes, root_real)
+        result = CheckResult()
+        while True:
+            result.rounds += 1
+            if result.rounds > MAX_ROUNDS:
+                raise TypeCheckError("the checker kept asking for files; giving up")
+            reply = await self._call(
+                {
+                    "op": "check",
+                    "root": root_real,
+                    "entry": entry_path,
+                    "text": text,
+                    "files": files,
+                    "dirs": dirs,
+                }
+            )
+            need = reply.get("need")
+            if need is None:
+                break
+            files, dirs = await asyncio.to_thread(self._answer, root_real, need)
+        self.checks = int(reply["checks"])
+        wrap = Wrap(**reply["wrap"]) if reply.get("wrap") else None
+        result.wrapped = wrap is not None
+        result.diagnostics = [
+            self._diagnostic(d, root_real, entry_path, entry, text, wrap)
+            for d in reply["diagnostics"]
+        ]
+        return result
+
+    def _diagnostic(
+        self,
+        raw: dict[str, Any],
+        root: str,
+        entry_path: str,
+        entry: str,
+        text: str,
+        wrap: Wrap | None,
+    ) -> Diagnostic:
+        path: str | None = raw.get("file")
+        start: int | None = raw.get("start")
+        line = column = None
+        name: str | None = None
+        if path is not None:
+            if path == entry_path:
+                name, source = entry, text
+                if start is not None:
+                    start = map_offset(start, wrap, utf16_length(text))
+            else:
+                source = self._files.get(path, (None, None))[1]
+                source = source or self._libs.get(path) or self._types.get(path)
+                if _inside(root, path):
+                    name = os.path.relpath(path, root)
+                else:
+                    name = path.rsplit("/", 1)[-1]
+            if start is not None and source is not None:
+                line, column = line_column(source, start)
+        return Diagnostic(
+            code=int(raw["code"]),
+            category=str(raw["category"]),
+            message=str(raw["message"]),
+            file=name,
+            line=line,
+            column=column,
+        )
+
+    async def stats(self) -> dict[str, int]:
+        """Counters kept inside the isolate (checks, programs, files, parsed)."""
+        return await self._call({"op": "stats"})
+
+    def close(self) -> None:
+        self._isolate.close()
+
+
+_checker: TypeChecker | None = None
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def get_checker() -> TypeChecker:
+    """The process's warm checker, started (and TypeScript installed) on first use;
+    a checker whose isolate died (memory cap, timeout) is replaced."""
+    global _checker
+    lock = _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        if _checker is not None and not _checker.alive:
+            _checker = None
+        if _checker is None:
+            package = await ensure_typescript()
+            _checker = await TypeChecker.start(package)
+        return _checker

@@ -1,0 +1,205 @@
+// Types of the names hoody-exec injects into a script (docs/typescript.md).
+//
+// Body-style scripts (no `export default`) see these as locals of the function
+// their file becomes; module-style handlers get them through `ctx`. The Web APIs
+// (Request, Response, fetch, URL, crypto, streams, timers, ...) come from
+// TypeScript's `lib.webworker` declarations, which the checker loads as well.
+// This file is a global script (no imports or exports) so an editor can use it
+// with a `/// <reference path="hoody.d.ts" />` line.
+
+/** A query-string value: one value, or every value when the name repeats. */
+type HoodyQueryValue = string | string[];
+
+/** A parsed form field: text, repeated text, or an uploaded file's description. */
+type HoodyFormValue = string | string[] | { [key: string]: unknown };
+
+/** The plain request object `req` (values copied from the HTTP request). */
+interface HoodyReq {
+  /** Upper-case method, e.g. "GET". */
+  readonly method: string;
+  /** The full URL, e.g. "http://localhost:8080/users/42?x=1". */
+  readonly url: string;
+  /** The request path, e.g. "/users/42". */
+  readonly path: string;
+  readonly query: Record<string, HoodyQueryValue>;
+  /** Route parameters from `[name]` / `[...rest]` file names. */
+  readonly params: Record<string, string>;
+  /** Lower-case header names; repeated headers joined with ", " (cookies with "; "). */
+  readonly headers: Record<string, string>;
+  /** The parsed body, as `body`. */
+  readonly body: any;
+  /** The client address, when known. */
+  readonly ip: string | null;
+  readonly cookies: Record<string, string>;
+}
+
+/** The structured logger: one log line per call, `fields` as JSON. */
+interface HoodyLogger {
+  debug(message: unknown, fields?: Record<string, unknown>): void;
+  info(message: unknown, fields?: Record<string, unknown>): void;
+  warn(message: unknown, fields?: Record<string, unknown>): void;
+  error(message: unknown, fields?: Record<string, unknown>): void;
+}
+
+/** Everything a module-style handler receives as its second argument. */
+interface HoodyContext {
+  readonly request: Request;
+  readonly req: HoodyReq;
+  readonly body: any;
+  readonly query: Record<string, HoodyQueryValue>;
+  readonly params: Record<string, string>;
+  readonly headers: Record<string, string>;
+  readonly env: Record<string, string>;
+  readonly console: Console;
+  readonly log: HoodyLogger;
+  readonly fetch: typeof fetch;
+  /** Worker mode: persists between requests. Serverless: a fresh empty object. */
+  readonly shared: Record<string, any>;
+  readonly requestId: string;
+  /** Module id of the script, e.g. "users/[id].ts". */
+  readonly script: string;
+  readonly mode: "worker" | "serverless";
+}
+
+/** What a module-style `export default` may be. */
+type HoodyHandler =
+  | ((request: Request, ctx: HoodyContext) => unknown)
+  | { fetch(request: Request, ctx: HoodyContext): unknown };
+
+// ---------------------------------------------------------------- WebSockets
+// `@websocket` (needs `@mode worker`), SPEC §2/§3. Declared ahead of the feature.
+
+/** One connected client. */
+interface HoodySocket<Data = Record<string, any>> {
+  /** A unique id for this connection. */
+  readonly id: string;
+  /** Per-socket data the script may keep between messages. */
+  data: Data;
+  /** Rooms this socket has joined. */
+  readonly rooms: ReadonlySet<string>;
+  send(message: string | ArrayBuffer | Uint8Array | object): void;
+  close(code?: number, reason?: string): void;
+  join(room: string): void;
+  leave(room: string): void;
+}
+
+/** The WebSocket helper a `@websocket` script sets handlers on. */
+interface HoodyWebSockets<Data = Record<string, any>> {
+  open?: (socket: HoodySocket<Data>, request: Request) => unknown;
+  message?: (socket: HoodySocket<Data>, message: string | Uint8Array) => unknown;
+  close?: (socket: HoodySocket<Data>, code: number, reason: string) => unknown;
+  /** Send to every connected socket (or every socket in `room`). */
+  broadcast(message: string | ArrayBuffer | Uint8Array | object, room?: string): void;
+  /** Sockets currently connected (or in `room`). */
+  sockets(room?: string): HoodySocket<Data>[];
+}
+
+// ---------------------------------------------------------------- AI helpers
+// `@ai true`, SPEC §3: the Vercel AI SDK's functions, pre-configured for the
+// server's OpenAI-compatible gateway. Minimal shapes of the parts scripts use.
+
+/** A language model handle (an AI SDK `LanguageModel`). */
+interface HoodyLanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+}
+
+type HoodyAiMessage = {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string | Array<{ type: string; [key: string]: unknown }>;
+};
+
+interface HoodyAiCallOptions {
+  /** Defaults to `model` (the `@ai-model` comment). */
+  model?: HoodyLanguageModel;
+  system?: string;
+  prompt?: string;
+  messages?: HoodyAiMessage[];
+  temperature?: number;
+  maxOutputTokens?: number;
+  topP?: number;
+  abortSignal?: AbortSignal;
+  headers?: Record<string, string>;
+  tools?: Record<string, unknown>;
+}
+
+interface HoodyAiUsage {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  totalTokens: number | undefined;
+}
+
+interface HoodyGenerateTextResult {
+  readonly text: string;
+  readonly finishReason: string;
+  readonly usage: HoodyAiUsage;
+  readonly response: { id: string; modelId: string; timestamp: Date };
+}
+
+interface HoodyStreamTextResult {
+  readonly textStream: AsyncIterable<string> & ReadableStream<string>;
+  readonly text: Promise<string>;
+  readonly usage: Promise<HoodyAiUsage>;
+  toTextStreamResponse(init?: ResponseInit): Response;
+  toUIMessageStreamResponse(init?: ResponseInit): Response;
+}
+
+interface HoodyGenerateObjectResult<T> {
+  readonly object: T;
+  readonly finishReason: string;
+  readonly usage: HoodyAiUsage;
+}
+
+/** The OpenAI-compatible provider: `openai("gpt-4o-mini")` is a model handle. */
+interface HoodyOpenAiProvider {
+  (modelId: string): HoodyLanguageModel;
+  chat(modelId: string): HoodyLanguageModel;
+}
+
+/** The AI SDK namespace object (`ai.generateText`, …). */
+interface HoodyAi {
+  generateText: typeof generateText;
+  streamText: typeof streamText;
+  generateObject: typeof generateObject;
+}
+
+// ---------------------------------------------------------------- the injected names
+
+/** The incoming request, a standard Web `Request`. */
+declare const request: Request;
+/** The plain request object: method, url, path, query, params, headers, body, ip, cookies. */
+declare const req: HoodyReq;
+/**
+ * The parsed body: JSON → its value (the raw string if it does not parse), form →
+ * object, text → string, anything else → Uint8Array; undefined without a body.
+ */
+declare const body: any;
+declare const query: Record<string, HoodyQueryValue>;
+declare const params: Record<string, string>;
+/** Lower-case header names; repeated headers joined with ", " (cookies with "; "). */
+declare const headers: Record<string, string>;
+/** Only the variables the operator allows (`--env NAME`, the folder's `.env`). */
+declare const env: Record<string, string>;
+declare const log: HoodyLogger;
+/** Worker mode: an object that persists between requests (serverless: fresh, empty). */
+declare const shared: Record<string, any>;
+/** `@websocket` scripts (worker mode): set `ws.open`, `ws.message`, `ws.close`. */
+declare const ws: HoodyWebSockets;
+
+/** `@ai true`: the model named by `@ai-model`. */
+declare const model: HoodyLanguageModel;
+/** `@ai true`: the OpenAI-compatible provider of the server's gateway. */
+declare const openai: HoodyOpenAiProvider;
+/** `@ai true`: the AI SDK functions as one object. */
+declare const ai: HoodyAi;
+declare function generateText(options: HoodyAiCallOptions): Promise<HoodyGenerateTextResult>;
+declare function streamText(options: HoodyAiCallOptions): HoodyStreamTextResult;
+declare function generateObject<T = unknown>(
+  options: HoodyAiCallOptions & {
+    /** A JSON schema or a schema object (zod) for the result. */
+    schema: unknown;
+    schemaName?: string;
+    schemaDescription?: string;
+    output?: "object" | "array" | "enum" | "no-schema";
+  },
+): Promise<HoodyGenerateObjectResult<T>>;
