@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from pydantic import BaseModel, ValidationError
 
-from hoody_exec.api import health, logs, magic, routes, scripts, state, validate
+from hoody_exec.api import health, logs, magic, routes, scripts, state, typescript, validate
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
 from hoody_exec.api.errors import ApiError, bad_request, too_large
 from hoody_exec.api.models import NoInput
@@ -59,6 +59,7 @@ async def _openapi(ctx: Context, _: BaseModel) -> dict[str, Any]:
 OPERATIONS: tuple[Operation, ...] = (
     *scripts.OPERATIONS,
     *validate.OPERATIONS,
+    *typescript.OPERATIONS,
     *magic.OPERATIONS,
     *routes.OPERATIONS,
     *health.OPERATIONS,

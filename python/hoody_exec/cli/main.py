@@ -150,11 +150,20 @@ def routes(directory: DirArg = Path(".")) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, resolve_path=True)],
     env: EnvOpt = None,
+    types: Annotated[
+        bool,
+        typer.Option(
+            "--types",
+            help="Also type-check with the TypeScript compiler (installed on first use).",
+        ),
+    ] = False,
 ) -> None:
     """Check syntax and magic comments; print each problem as file:line: message."""
-    from hoody_exec.cli.checking import validate_files
+    from hoody_exec.cli.checking import type_check_files, validate_files
 
     problems = validate_files(files, tuple(env or ()))
+    if types:
+        problems.extend(type_check_files(files))
     for line in problems:
         typer.echo(line, err=True)
     if problems:
