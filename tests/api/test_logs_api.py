@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -13,6 +15,7 @@ import pytest
 
 from api.conftest import ADMIN_TOKEN, PREFIX, error, ok
 from hoody_exec.api.logs import ClearResult, LogList, LogPage, SearchResult
+from integration.conftest import FIXTURES, Server, start_server
 
 LEAK_TOKEN = "leak-literal-token-4821"
 COOKIE_SECRET = "cookie-secret-5555"
@@ -317,3 +320,51 @@ def test_clear_before_and_everything(api, api_server):
     listing = ok(api.get("/logs/list"), LogList)
     assert len(listing.files) == 1  # the file being written
     assert all(s.script != "request/log.ts" for s in listing.scripts)
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("logs-two-workers")
+    shutil.copytree(FIXTURES / "request", root / "request")
+    log_path = tmp_path_factory.mktemp("logs-two-workers-log") / "server.log"
+    server = start_server(
+        root, log_path, "--admin-token", ADMIN_TOKEN, "--workers", "2", "--pool-size", "0"
+    )
+    yield server
+    server.stop()
+
+
+def _pids_of(page: LogPage) -> set[int]:
+    return {e.pid for e in page.entries if e.pid is not None}
+
+
+def test_every_worker_process_writes_and_streams(two_workers):
+    """Lines of both workers land in one store, and a stream served by one worker
+    sees the other's lines too."""
+    filters = {"script": "request/log.ts", "source": "request"}
+    timeout = httpx.Timeout(30, read=8)
+
+    def burst() -> None:
+        # New connections, several at once: both workers take some.
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: httpx.get(two_workers.url + "/request/log"), range(16)))
+
+    headers = {"x-token": ADMIN_TOKEN}
+    with httpx.Client(base_url=two_workers.url + PREFIX, headers=headers) as api:
+        stream = {**filters, "heartbeat_s": 1}
+        streamed: set[int] = set()
+        with api.stream("GET", "/logs/stream", params=stream, timeout=timeout) as response:
+            events = _events(response)
+            next(events)
+            for _ in range(5):
+                burst()
+                for kind, _, data in events:
+                    if kind == "comment":
+                        break  # idle: this burst has been seen
+                    streamed.add(json.loads(data)["pid"])
+                if len(streamed) == 2:
+                    break
+        assert len(streamed) == 2, streamed
+        stored = read(api, **filters, limit=1000)
+        assert len(_pids_of(stored)) == 2
+        assert len({e.request_id for e in stored.entries}) == stored.count
