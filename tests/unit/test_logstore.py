@@ -272,3 +272,16 @@ def test_relative_and_bad_times():
     for bad in ("soon", "nan", "-5", "inf", True, "99999999999999"):
         with pytest.raises(ValueError):
             to_epoch(bad)
+
+
+def test_made_up_positions_are_clamped(store):
+    for i in range(3):
+        store.append(line(i))
+    end = store.end()
+    assert store.clamp(Position(end.seq + 5, 0)) == end
+    assert store.clamp(Position(end.seq, end.offset + 999)) == end
+    page = read_page(store, Filters(), order="oldest", cursor=Position(end.seq, 10**9))
+    assert page.entries == [] and page.next_cursor == str(end)
+    store.append(line(3))
+    page = read_page(store, Filters(), order="oldest", cursor=Position.parse(page.next_cursor))
+    assert [e["fields"]["i"] for e in page.entries] == [3]

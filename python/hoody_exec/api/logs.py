@@ -383,7 +383,7 @@ async def stream_logs(ctx: Context, body: StreamLogs) -> StreamReply:
     store = _store(ctx)
     filters = _filters(body)
     if body.last_event_id is not None:
-        start = Position.parse(body.last_event_id)
+        start = await asyncio.to_thread(store.clamp, Position.parse(body.last_event_id))
     elif body.since is not None:
         start = await asyncio.to_thread(oldest_start, store, filters)
     else:

@@ -201,6 +201,8 @@ def read_page(
     entries: list[dict[str, Any]] = []
     scanned = gave_up = 0
     newest = order == "newest"
+    if cursor is not None and not newest:
+        cursor = store.clamp(cursor)
     start = cursor if cursor is not None or newest else oldest_start(store, filters)
     lines = store.backward(start) if newest else store.forward(start)
     last_end: Position | None = None

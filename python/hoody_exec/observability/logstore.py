@@ -232,37 +232,61 @@ class LogStore:
         """
         with self._lock, self._exclusive():
             seqs = self.segments()
-            newest = (seqs[-1] if seqs else 0) + 1
-            self._new_segment(newest)
-            files = lines = freed = 0
-            for seq in seqs:
-                path = self.path(seq)
-                self._seal(seq)
+            self._new_segment((seqs[-1] if seqs else 0) + 1)
+        # NOTE: the rest holds no lock: the older segments are finished (sealed below)
+        # and a log call of this process (on the event loop) must not wait for it.
+        files = lines = freed = 0
+        for seq in seqs:
+            path = self.path(seq)
+            self._seal(seq)
+            if keep is None:
                 try:
-                    data = path.read_bytes()
+                    lines += _count_lines(path)
+                    freed += path.stat().st_size
+                    path.unlink()
                 except FileNotFoundError:
                     continue
-                kept = b""
-                if keep is not None:
-                    # The part after the last newline is an unfinished line: dropped.
-                    parts = data.split(b"\n")[:-1]
-                    kept_parts = [p for p in parts if keep(p)]
-                    lines += len(parts) - len(kept_parts)
-                    kept = b"".join(p + b"\n" for p in kept_parts)
-                else:
-                    lines += data.count(b"\n")
-                freed += len(data) - len(kept)
-                if kept == data:
-                    continue
-                if not kept:
-                    path.unlink(missing_ok=True)
-                    files += 1
-                    continue
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(kept)
-                os.chmod(tmp, 0o600)
+                files += 1
+                continue
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            # The part after the last newline is an unfinished line: dropped.
+            parts = data.split(b"\n")[:-1]
+            kept_parts = [p for p in parts if keep(p)]
+            if len(kept_parts) == len(parts):
+                continue
+            lines += len(parts) - len(kept_parts)
+            kept = b"".join(p + b"\n" for p in kept_parts)
+            freed += len(data) - len(kept)
+            if not kept:
+                path.unlink(missing_ok=True)
+                files += 1
+                continue
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(kept)
+            os.chmod(tmp, 0o600)
+            if path.exists():  # not pruned meanwhile: a pruned file must not return
                 os.replace(tmp, path)
-            return files, lines, freed
+            else:
+                tmp.unlink()
+        return files, lines, freed
+
+    def clamp(self, position: Position) -> Position:
+        """A position that exists: one past the end (a stale or made-up cursor) → the end."""
+        seqs = self.segments()
+        if not seqs or position.seq > seqs[-1]:
+            return self.end()
+        if position.seq < seqs[0]:
+            return position
+        try:
+            size = self.path(position.seq).stat().st_size
+        except FileNotFoundError:
+            return position
+        if position.offset <= size:
+            return position
+        return self.end() if position.seq == seqs[-1] else Position(position.seq, size)
 
     # ------------------------------------------------------------ reading
     def _seal(self, seq: int) -> None:
@@ -433,6 +457,14 @@ class LogStore:
                 buf = buf[: last + 1]
             if started and buf:
                 yield Line(Position(seq, 0), Position(seq, len(buf)), buf[:-1])
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK * 4):
+            count += chunk.count(b"\n")
+    return count
 
 
 _stores: dict[Path, LogStore] = {}
