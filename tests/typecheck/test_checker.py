@@ -245,3 +245,24 @@ async def test_the_warm_isolate_is_reused(folder: Path):
     assert stats["checks"] == before + 2 == second.checks
     # the library files were parsed once, in `start`; a script is parsed per content
     assert stats["parsed"] >= 1
+
+
+async def test_a_real_package_with_types_from_the_registry(folder: Path):
+    from hoody_exec.deps import Installer
+
+    await Installer().install(folder, ["ms@2.1.3", "@types/ms@2"])
+    checker = await get_checker()
+    source = 'import ms from "ms";\nconst a: number = ms("2 days");\nconst b: string = ms("1h");\n'
+    result = await checker.check(folder, "ms.ts", source)
+    assert [(d.code, d.line) for d in result.diagnostics] == [(2322, 3)]
+
+
+async def test_ensure_typescript_installs_the_pinned_version(tmp_path: Path):
+    from hoody_exec.typecheck import TYPESCRIPT_VERSION, ensure_typescript, installed_typescript
+
+    folder = tmp_path / f"typescript-{TYPESCRIPT_VERSION}"
+    package = await ensure_typescript(folder)
+    assert package == folder / "node_modules" / "typescript"
+    assert installed_typescript(folder) == package
+    assert (package / "lib" / "lib.webworker.d.ts").is_file()
+    assert await ensure_typescript(folder) == package  # already there: no install
