@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from pydantic import BaseModel, ValidationError
 
-from hoody_exec.api import health, logs, magic, routes, scripts, state, typescript, validate
+from hoody_exec.api import health, logs, magic, routes, scripts, state, system, typescript, validate
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
 from hoody_exec.api.errors import ApiError, bad_request, too_large
 from hoody_exec.api.models import NoInput
@@ -65,6 +65,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *health.OPERATIONS,
     *logs.OPERATIONS,
     *state.OPERATIONS,
+    *system.OPERATIONS,
     Operation(
         "GET",
         OPENAPI_PATH,

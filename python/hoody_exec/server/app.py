@@ -27,6 +27,7 @@ from hoody_exec.runtime.streams import StreamedBody, StreamFailed
 from hoody_exec.runtime.streams import close_all as close_streams
 from hoody_exec.scripts import load_allowed_env
 from hoody_exec.server import body as bodies
+from hoody_exec.server import instances
 from hoody_exec.server.asgi import (
     JSON_HEADERS,
     ASGIApp,
@@ -65,6 +66,7 @@ class HoodyApp:
         # The management API (its own issue) mounts here; until then 404 JSON.
         self.management = management
         self.watcher: Watcher | None = None
+        self.heartbeat: instances.Heartbeat | None = None
         self._started = False
         self.started_at = time.time()
 
@@ -97,6 +99,10 @@ class HoodyApp:
         if self.config.reload:
             self.watcher = Watcher(self.root, self.on_changes)
             self.watcher.start()
+        record = instances.current()
+        if record is not None:  # started by `hoody-exec serve`: keep its entry fresh
+            self.heartbeat = instances.Heartbeat(self.root, record)
+            self.heartbeat.start()
         # Fill the isolate pool off the request path.
         await asyncio.to_thread(self.runtime.pool)
 
@@ -104,6 +110,8 @@ class HoodyApp:
         await close_streams("the server is shutting down")
         if self.watcher is not None:
             await self.watcher.stop()
+        if self.heartbeat is not None:
+            await self.heartbeat.stop()
         await self.runtime.aclose()
 
     def on_changes(self, paths: set[Path]) -> None:

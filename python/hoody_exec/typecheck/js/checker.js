@@ -148,6 +148,7 @@
       useCaseSensitiveFileNames: () => true,
       getNewLine: () => "\n",
     };
+    const started = Date.now();
     const rootNames = [p.entry, ...state.types.keys()];
     // NOTE: an old program reuses module resolutions of unchanged files, so a file
     // learnt this round would stay unresolved: reuse it only when nothing changed.
@@ -159,6 +160,7 @@
     }
     oldProgram = program;
     checks++;
+    const built = Date.now();
     const out = [];
     const push = (d) => {
       out.push({
@@ -177,7 +179,8 @@
       program.getSyntacticDiagnostics(sf).forEach(push);
       program.getSemanticDiagnostics(sf).forEach(push);
     }
-    return JSON.stringify({ diagnostics: out, wrap: shaped ? shaped.wrap : null, checks, programs });
+    const timing = { program_ms: built - started, diagnostics_ms: Date.now() - built };
+    return JSON.stringify({ diagnostics: out, wrap: shaped ? shaped.wrap : null, checks, programs, timing });
   }
 
   hoody.onCall = async function onCall(payload) {
