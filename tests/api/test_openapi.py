@@ -64,7 +64,8 @@ def test_every_routed_operation_is_documented_with_its_models(api):
     for op in OPERATIONS:
         operation = doc["paths"][RESERVED_PREFIX + op.path][op.method.lower()]
         if op.response is not None:
-            ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+            answer = operation["responses"][str(op.success)]
+            ref = answer["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/" + op.response.__name__)
             assert schemas[op.response.__name__]["type"] == "object"
         if op.method in ("POST", "PUT", "DELETE"):
@@ -90,7 +91,12 @@ def test_every_documented_operation_answers(api, anon):
                 with api.stream(method.upper(), url) as response:
                     assert response.status_code not in (404, 405), (method, path)
                 continue
-            response = api.request(method.upper(), url, json={} if method != "get" else None)
+            body = {} if method != "get" else None
+            if url == "/system/restart":
+                # An unknown field proves the route (422) without restarting the
+                # server every other test here uses.
+                body = {"probe": True}
+            response = api.request(method.upper(), url, json=body)
             assert response.status_code not in (404, 405), (method, path, response.text)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -95,7 +96,20 @@ def _run_operation(
     return None
 
 
+def _streams(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """(METHOD, path) of operations whose success answer is an event stream."""
+    found = set()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, answer in operation["responses"].items():
+                if status.startswith("2") and "text/event-stream" in answer.get("content", {}):
+                    found.add((method.upper(), path))
+    return found
+
+
 def test_served_document_holds(served_schema: schemathesis.BaseSchema, throwaway_server: Server):
+    document = throwaway_server.client.get(f"{PREFIX}/openapi.json", headers=HEADERS).json()
+    streams = _streams(document)
     failures: list[str] = []
     ran = 0
     for result in served_schema.get_all_operations():
@@ -103,7 +117,13 @@ def test_served_document_holds(served_schema: schemathesis.BaseSchema, throwaway
         if re.search(EXCLUDED, operation.path):
             continue
         ran += 1
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+        if (operation.method.upper(), operation.path) in streams:
+            # NOTE: a valid request opens an event stream that never ends, so there is
+            # no complete response to check; invalid ones still must answer 4xx
+            # (the stream itself is tested in tests/api/test_logs_api.py).
+            modes = [GenerationMode.NEGATIVE]
+        for mode in modes:
             found = _run_operation(operation, mode, throwaway_server.url)
             if found is not None:
                 failures.append(found)

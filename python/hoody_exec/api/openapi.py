@@ -21,6 +21,7 @@ REF = "#/components/schemas/{model}"
 
 _STATUS_TEXT = {
     200: "OK",
+    202: "Accepted: the work goes on in the background",
     400: "Bad request: invalid JSON, an invalid path or value",
     401: "Missing or wrong admin token",
     403: "The path leads outside the scripts folder or into its state folder",
@@ -117,7 +118,10 @@ def _operation(op: Operation, ref: Any, schemas: dict[str, Any]) -> dict[str, An
     if op.media_type != "application/json":
         ok_schema = {"type": "string"}
     responses: dict[str, Any] = {
-        "200": {"description": "OK", "content": {op.media_type: {"schema": ok_schema}}}
+        str(op.success): {
+            "description": _STATUS_TEXT.get(op.success, "OK"),
+            "content": {op.media_type: {"schema": ok_schema}},
+        }
     }
     error_ref = ref(ErrorBody, "serialization")
     for status in sorted(set(op.errors)):

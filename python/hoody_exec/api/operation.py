@@ -72,6 +72,9 @@ class Operation:
     errors: tuple[int, ...] = field(default=(400, 401, 422))
     # What a 200 carries: JSON unless the handler returns a RawReply/StreamReply.
     media_type: str = "application/json"
+    # The documented success status; a handler answering otherwise returns
+    # `(status, model)` (system/restart: 202 Accepted).
+    success: int = 200
 
     @property
     def operation_id(self) -> str:

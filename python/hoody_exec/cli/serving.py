@@ -1,21 +1,61 @@
-"""Starting Granian for `hoody-exec serve`."""
+"""Starting Granian for `hoody-exec serve`, registered as an instance of its folder."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
+import msgspec
 from granian.constants import Interfaces
 from granian.log import LogLevels
 from granian.server import Server
 
 from hoody_exec.config import ServerConfig
+from hoody_exec.observability import get_logger
+from hoody_exec.server import instances
 
 SHUTDOWN_GRACE_S = 5
 
+log = get_logger("hoody_exec.serve")
+
+
+class HoodyServer(Server):  # type: ignore[misc, valid-type]
+    """Granian's server, recording restarts in the state folder.
+
+    NOTE: Granian respawns every worker on SIGHUP (`system/restart` sends it):
+    each new worker starts on the same socket, then the old one stops accepting,
+    finishes its in-flight requests (up to SHUTDOWN_GRACE_S) and exits. Its
+    `_reload` runs that sequence in the main process; wrapping it is the one
+    place that sees both its start and its end (granian >=2.8,<3, pinned).
+    """
+
+    hoody_root: Path
+    hoody_record: instances.InstanceRecord
+
+    def _reload(self, *args: Any, **kwargs: Any) -> Any:
+        restart = instances.begin_restart(self.hoody_root, self.hoody_record.id)
+        log.info("restarting workers", restart_id=restart.id, source=restart.source)
+        try:
+            result = super()._reload(*args, **kwargs)
+        except BaseException as error:
+            instances.finish_restart(self.hoody_root, restart, error=repr(error))
+            raise
+        instances.finish_restart(self.hoody_root, restart)
+        log.info("workers restarted", restart_id=restart.id)
+        return result
+
 
 def run_server(config: ServerConfig) -> None:
+    root = config.root_path.resolve()
+    record = instances.make_record(config.host, config.port, config.workers)
+    # NOTE: workers are forked after the startup hooks ran, so they inherit this
+    # and learn which instance they belong to (for the heartbeat and restarts).
+    os.environ[instances.INSTANCE_ENV] = msgspec.json.encode(record).decode()
     # NOTE: Granian imports the factory in each worker after forking, so V8 (started
     # lazily by the runtime) never exists in the parent. Granian's own reloader is
     # off: it restarts processes, while ours applies changes in place.
-    Server(
+    server = HoodyServer(
         "hoody_exec.server.factory:create_app",
         address=config.host,
         port=config.port,
@@ -26,6 +66,12 @@ def run_server(config: ServerConfig) -> None:
         websockets=False,
         # Granian drains open connections before the app hears of the shutdown, so
         # an endless response (an event stream) would hold it forever: workers get
-        # this long to finish, then are killed.
+        # this long to finish, then are killed. A restart gives old workers the same.
         workers_kill_timeout=SHUTDOWN_GRACE_S,
-    ).serve()
+    )
+    server.hoody_root = root
+    server.hoody_record = record
+    # Registered once the socket is bound (a port in use leaves no entry behind).
+    server.on_startup(lambda: instances.register(root, record))
+    server.on_shutdown(lambda: instances.unregister(root, record))
+    server.serve()
