@@ -15,7 +15,19 @@ from typing import Any
 import msgspec
 from pydantic import BaseModel, ValidationError
 
-from hoody_exec.api import health, logs, magic, routes, scripts, state, system, typescript, validate
+from hoody_exec.api import (
+    cache,
+    health,
+    logs,
+    magic,
+    monitor,
+    routes,
+    scripts,
+    state,
+    system,
+    typescript,
+    validate,
+)
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
 from hoody_exec.api.errors import ApiError, bad_request, too_large
 from hoody_exec.api.models import NoInput
@@ -65,6 +77,8 @@ OPERATIONS: tuple[Operation, ...] = (
     *health.OPERATIONS,
     *logs.OPERATIONS,
     *state.OPERATIONS,
+    *monitor.OPERATIONS,
+    *cache.OPERATIONS,
     *system.OPERATIONS,
     Operation(
         "GET",

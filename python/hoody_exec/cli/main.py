@@ -82,6 +82,11 @@ def serve(
     typer.echo(f"hoody-exec serving {directory} on {url}")
     print_routes(build_route_table(directory), url)
     os.environ[CONFIG_ENV] = config.to_env()
+    from hoody_exec.observability.metrics import RUN_DIR_ENV, prepare_run_dir
+
+    # One run folder per server (every worker's metrics files), fresh before the
+    # workers start; they inherit its path.
+    os.environ[RUN_DIR_ENV] = str(prepare_run_dir(directory))
     run_server(config)
 
 

@@ -137,6 +137,47 @@ class Runtime:
                 del self._workers[file]
                 self._retire(slot, file, reason="script deleted")
 
+    def clear_cache(self, file: str | None = None) -> CacheCleared:
+        """`cache/clear`: drop compiled bundles (all, or `file`'s) and retire the
+        worker isolates, which the next request rebuilds from a fresh bundle with
+        a fresh `shared`. Calls still running on a retired isolate finish there.
+
+        NOTE: the pool's isolates hold only the prelude, never a script's code, so
+        they stay.
+        """
+        loaded = self.loader.clear(file)
+        retired: list[str] = []
+        for name in [file] if file is not None else list(self._workers):
+            slot = self._workers.pop(name, None)
+            if slot is not None:
+                self._retire(slot, name, reason="cache cleared")
+                retired.append(name)
+        return CacheCleared(
+            bundles=loaded.bundles,
+            failed_loads=loaded.failures,
+            pending_builds=loaded.pending,
+            worker_isolates=sorted(retired),
+        )
+
+    def isolate_counts(self) -> dict[str, int]:
+        """Live isolates of this process by kind (for the metrics sampler)."""
+        workers = sum(1 for slot in self._workers.values() if slot.isolate.alive)
+        ready = self._pool.ready if self._pool is not None else 0
+        live = native.context_count()
+        # "serverless": calls in progress, and retired worker isolates still finishing.
+        return {
+            "worker": workers,
+            "pool_ready": ready,
+            "serverless": max(live - workers - ready, 0),
+        }
+
+    def idle_worker_isolates(self) -> list[native.Isolate]:
+        return [
+            slot.isolate
+            for slot in self._workers.values()
+            if slot.inflight == 0 and slot.isolate.alive
+        ]
+
     # ------------------------------------------------------------ calls
     async def run(
         self, script: LoadedScript, call: CallRequest, *, started: float, policy: LogPolicy
@@ -495,6 +536,14 @@ class Runtime:
     async def aclose(self) -> None:
         self.close()
         await webapi_host.aclose()
+
+
+@dataclass(frozen=True)
+class CacheCleared:
+    bundles: list[str]  # scripts whose compiled bundle was dropped
+    failed_loads: int  # remembered load failures forgotten (retried at once)
+    pending_builds: list[str]  # builds in progress whose result will not be kept
+    worker_isolates: list[str]  # scripts whose worker isolate was retired
 
 
 # How long a shared-state call may wait for the worker isolate (it queues behind

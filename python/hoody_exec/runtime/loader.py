@@ -81,6 +81,13 @@ class LoadedScript:
         return any(item.path == path for item in self.inputs)
 
 
+@dataclass(frozen=True)
+class Cleared:
+    bundles: list[str]
+    failures: int
+    pending: list[str]
+
+
 @dataclass
 class _Failure:
     error: ScriptLoadFailed
@@ -108,6 +115,8 @@ class ScriptLoader:
         self._scripts: dict[str, LoadedScript] = {}
         self._failures: dict[str, _Failure] = {}
         self._pending: dict[str, asyncio.Task[LoadedScript]] = {}
+        # Bumped by clear(): a build that started before keeps no result.
+        self._generation = 0
 
     def cached(self, file: str) -> LoadedScript | None:
         return self._scripts.get(file)
@@ -156,6 +165,27 @@ class ScriptLoader:
         self._failures.clear()
         return affected
 
+    def clear(self, file: str | None = None) -> Cleared:
+        """Forget compiled bundles, remembered failures and builds in progress
+        (all, or `file`'s): the next request builds again from the files.
+
+        NOTE: a build in progress is not cancelled (requests may be awaiting it);
+        it is only no longer handed to new requests, nor cached when it ends.
+        """
+        if file is None:
+            bundles = sorted(self._scripts)
+            failures = len(self._failures)
+            pending = sorted(self._pending)
+            self._scripts.clear()
+            self._failures.clear()
+            self._pending.clear()
+        else:
+            bundles = [file] if self._scripts.pop(file, None) is not None else []
+            failures = 1 if self._failures.pop(file, None) is not None else 0
+            pending = [file] if self._pending.pop(file, None) is not None else []
+        self._generation += 1
+        return Cleared(bundles, failures, pending)
+
     def set_env(self, env: Mapping[str, str]) -> None:
         """New allowed environment (`.env` changed): every script reloads (tokens)."""
         self.env = dict(env)
@@ -165,14 +195,17 @@ class ScriptLoader:
     async def _build(self, file: str) -> LoadedScript:
         entry = self.root / file
         signature = stat_signature(str(entry))
+        generation = self._generation
         try:
             script = await asyncio.to_thread(self._build_until_stable, file)
         except ScriptLoadFailed as error:
-            self._failures[file] = _Failure(error, signature, time.monotonic())
-            self._scripts.pop(file, None)
+            if generation == self._generation:
+                self._failures[file] = _Failure(error, signature, time.monotonic())
+                self._scripts.pop(file, None)
             raise
-        self._failures.pop(file, None)
-        self._scripts[file] = script
+        if generation == self._generation:
+            self._failures.pop(file, None)
+            self._scripts[file] = script
         return script
 
     def _build_until_stable(self, file: str) -> LoadedScript:

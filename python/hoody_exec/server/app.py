@@ -18,7 +18,9 @@ from urllib.parse import quote
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import LogPolicy, get_logger, redact_headers, redact_query
 from hoody_exec.observability.logging import truncate_body
+from hoody_exec.observability.metrics import ActiveRequest, Monitor, failure_reason
 from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
+from hoody_exec.runtime.clearing import ClearSignal
 from hoody_exec.runtime.engine import RunResult, Runtime
 from hoody_exec.runtime.limits import ScriptFailure, ScriptLoadFailed
 from hoody_exec.runtime.loader import LoadedScript
@@ -63,6 +65,8 @@ class HoodyApp:
             pool_size=config.pool_size,
             max_queue=config.max_queue,
         )
+        self.monitor = Monitor(self.root, self.runtime)
+        self.clear_signal = ClearSignal(self.monitor.dir, self.runtime)
         # The management API (its own issue) mounts here; until then 404 JSON.
         self.management = management
         self.watcher: Watcher | None = None
@@ -105,6 +109,7 @@ class HoodyApp:
             self.heartbeat.start()
         # Fill the isolate pool off the request path.
         await asyncio.to_thread(self.runtime.pool)
+        self.monitor.start()
 
     async def shutdown(self) -> None:
         await close_streams("the server is shutting down")
@@ -113,6 +118,7 @@ class HoodyApp:
         if self.heartbeat is not None:
             await self.heartbeat.stop()
         await self.runtime.aclose()
+        await self.monitor.stop()
 
     def on_changes(self, paths: set[Path]) -> None:
         """watchfiles events (this process): routes, caches, env, eager bundles."""
@@ -210,12 +216,34 @@ class Request:
         self.body = b""
         self.response_body = b""
         self.error: str | None = None
+        self.failure: ScriptFailure | None = None
+        self.active = ActiveRequest(
+            self.rid, self.method, scope["path"], match.route.file, time.time(), started
+        )
 
     async def handle(self) -> None:
+        app = self.app
+        app.clear_signal.poll()
+        app.monitor.begin(self.active)
         try:
             await self._handle()
         finally:
+            self._count()
             self._log()
+
+    def _count(self) -> None:
+        script = self.script
+        result = self.result
+        stream = result.body.outcome if result is not None and result.body is not None else None
+        self.app.monitor.finish(
+            self.rid,
+            self.match.route.file,
+            script.magic.mode if script is not None else "unknown",
+            self.status,
+            "none" if result is None else "cold" if result.cold else "warm",
+            failure_reason(self.failure, stream),
+            time.monotonic() - self.started,
+        )
 
     async def _handle(self) -> None:
         file = self.match.route.file
@@ -223,9 +251,11 @@ class Request:
             script = await self.app.runtime.loader.load(file)
         except ScriptLoadFailed as failure:
             self.error = failure.message
+            self.failure = failure
             await self._reply_json(failure.status, failure.to_json(), [])
             return
         self.script = script
+        self.active.mode = script.magic.mode
         magic = script.magic
         self.policy = LogPolicy(magic.log_level)
         cors = cors_headers(magic.cors, self.headers)
@@ -270,6 +300,7 @@ class Request:
             )
         except ScriptFailure as failure:
             self.error = failure.message
+            self.failure = failure
             await self._reply_json(failure.status, failure.to_json(), [*failure.headers, *cors])
             return
         response = self.result.response
