@@ -227,6 +227,17 @@ async def test_files_outside_the_folder_are_not_read(folder: Path, tmp_path: Pat
     assert [d.code for d in result.diagnostics] == [2307]
 
 
+async def test_symlinks_leading_out_of_the_folder_are_not_followed(folder: Path, tmp_path: Path):
+    checker = await get_checker()
+    (tmp_path / "secret.ts").write_text("export const secret: number = 1;\n")
+    (folder / "_lib" / "link.ts").symlink_to(tmp_path / "secret.ts")
+    source = 'import { secret } from "./_lib/link";\nreturn secret;\n'
+    first = await checker.check(folder, "s.ts", source)
+    assert [d.code for d in first.diagnostics] == [2307]
+    again = await checker.check(folder, "s.ts", source)
+    assert [d.code for d in again.diagnostics] == [2307] and again.rounds == 1
+
+
 async def test_a_file_is_checked_from_disk_when_no_text_is_given(folder: Path):
     checker = await get_checker()
     (folder / "disk.ts").write_text('const n: number = "x";\n')

@@ -98,12 +98,18 @@ def _inside(root: str, path: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _read_confined(root: str, path: str) -> tuple[_Stamp, str | None]:
-    """A file's text if it is a regular file whose real path stays in `root`."""
+def _confined_stamp(root: str, path: str) -> tuple[str, _Stamp]:
+    """The real path and stamp of a regular file whose real path stays in `root`;
+    stamp None otherwise (missing, a folder, or a symlink leading out)."""
     real = os.path.realpath(path)
     if not _inside(root, real) or not os.path.isfile(real):
-        return None, None
-    stamp = _stamp(real)
+        return real, None
+    return real, _stamp(real)
+
+
+def _read_confined(root: str, path: str) -> tuple[_Stamp, str | None]:
+    """A file's stamp and text if it is a regular file inside `root` (see above)."""
+    real, stamp = _confined_stamp(root, path)
     if stamp is None or stamp[1] > MAX_FILE_BYTES:
         return stamp, None
     try:
@@ -195,7 +201,9 @@ class TypeChecker:
         for path, (stamp, _) in list(self._files.items()):
             if not _inside(root, path):
                 continue
-            if _stamp(os.path.realpath(path)) != stamp:
+            # NOTE: the same probe as when the file was read, so a file that stays
+            # unreadable (outside the folder, a folder) does not count as changed.
+            if _confined_stamp(root, path)[1] != stamp:
                 new_stamp, text = _read_confined(root, path)
                 self._files[path] = (new_stamp, text)
                 files[path] = text
