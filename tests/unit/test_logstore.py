@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hoody_exec.api.logs import to_epoch
 from hoody_exec.observability import configure_logging, get_logger
-from hoody_exec.observability.logquery import Filters, Tail, iso, read_page
+from hoody_exec.observability.logquery import Filters, Tail, iso, read_page, to_epoch
 from hoody_exec.observability.logstore import MAX_LINE_BYTES, LogStore, Position
 from hoody_exec.observability.redact import REDACTED, Redactor, scrub_text
 

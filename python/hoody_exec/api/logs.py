@@ -10,11 +10,8 @@ cursor and the SSE event id.
 from __future__ import annotations
 
 import asyncio
-import math
-import re
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -26,6 +23,7 @@ from hoody_exec.api.models import Model, NoInput, Out
 from hoody_exec.api.operation import Context, Operation, StreamReply
 from hoody_exec.observability.logquery import (
     MATCH_CHARS,
+    TIME_HELP,
     Filters,
     Matcher,
     Page,
@@ -36,6 +34,7 @@ from hoody_exec.observability.logquery import (
     read_page,
     summaries,
     to_entry,
+    to_epoch,
 )
 from hoody_exec.observability.logstore import LOGS_DIR, LogStore, Position, store_for
 
@@ -43,46 +42,8 @@ __all__ = ["OPERATIONS"]
 
 Level = Literal["debug", "info", "warning", "error", "critical"]
 Source = Literal["request", "js", "management", "server"]
-_AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_LATEST = 253402300799.0  # 9999-12-31T23:59:59Z
-_TIME_HELP = (
-    "ISO-8601 (2026-11-29T08:00:00Z; no zone means UTC), Unix epoch seconds, or a "
-    "duration ago (30s, 15m, 2h, 1d)."
-)
 POLL_S = 0.25  # how often a stream looks for new lines
 REGEX_LINE_TIMEOUT_S = 0.05  # per entry; a pattern that needs longer skips the entry
-
-
-def to_epoch(value: Any) -> float | None:
-    """since/until/before: ISO-8601, epoch seconds or `15m` ago → epoch seconds."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"not a time: {_TIME_HELP}")
-    if isinstance(value, int | float):
-        ts = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        ago = _AGO.match(text)
-        if ago is not None:
-            ts = time.time() - float(ago[1]) * _UNITS[ago[2]]
-        else:
-            try:
-                ts = float(text)
-            except ValueError:
-                try:
-                    parsed = datetime.fromisoformat(text)
-                except ValueError:
-                    raise ValueError(f"not a time: {_TIME_HELP}") from None
-                if parsed.tzinfo is None:
-                    parsed = parsed.replace(tzinfo=UTC)
-                ts = parsed.timestamp()
-    else:
-        raise ValueError(f"not a time: {_TIME_HELP}")
-    if not math.isfinite(ts) or not 0 <= ts <= _LATEST:
-        raise ValueError("the time is out of range (1970 to 9999)")
-    return ts
 
 
 TimeField = Annotated[
@@ -107,11 +68,11 @@ class LogFilter(Model):
     request_id: str | None = Field(
         default=None, min_length=1, max_length=200, description="The x-request-id of a request."
     )
-    since: TimeField = Field(default=None, description=f"From this time on. {_TIME_HELP}")
+    since: TimeField = Field(default=None, description=f"From this time on. {TIME_HELP}")
 
 
 class ReadLogs(LogFilter):
-    until: TimeField = Field(default=None, description=f"Up to this time. {_TIME_HELP}")
+    until: TimeField = Field(default=None, description=f"Up to this time. {TIME_HELP}")
     order: Literal["newest", "oldest"] = Field(
         default="newest",
         description="newest: latest entries first (next_cursor pages back in time); "
@@ -152,7 +113,7 @@ class ClearLogs(Model):
     script: str | None = Field(
         default=None, min_length=1, description="Only this script's lines; all lines by default."
     )
-    before: TimeField = Field(default=None, description=f"Only lines older than this. {_TIME_HELP}")
+    before: TimeField = Field(default=None, description=f"Only lines older than this. {TIME_HELP}")
 
 
 class LogEntry(Out):

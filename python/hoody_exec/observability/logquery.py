@@ -9,6 +9,8 @@ writing, so time bounds stop a scan only `TIME_SLACK_S` past them.
 from __future__ import annotations
 
 import itertools
+import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -42,6 +44,46 @@ def epoch(stamp: str) -> float:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
+
+
+_AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_LATEST = 253402300799.0  # 9999-12-31T23:59:59Z
+TIME_HELP = (
+    "ISO-8601 (2026-11-29T08:00:00Z; no zone means UTC), Unix epoch seconds, or a "
+    "duration ago (30s, 15m, 2h, 1d)."
+)
+
+
+def to_epoch(value: Any) -> float | None:
+    """since/until/before: ISO-8601, epoch seconds or `15m` ago → epoch seconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a time: {TIME_HELP}")
+    if isinstance(value, int | float):
+        ts = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        ago = _AGO.match(text)
+        if ago is not None:
+            ts = time.time() - float(ago[1]) * _UNITS[ago[2]]
+        else:
+            try:
+                ts = float(text)
+            except ValueError:
+                try:
+                    parsed = datetime.fromisoformat(text)
+                except ValueError:
+                    raise ValueError(f"not a time: {TIME_HELP}") from None
+                if parsed.tzinfo is None:
+                    parsed = parsed.replace(tzinfo=UTC)
+                ts = parsed.timestamp()
+    else:
+        raise ValueError(f"not a time: {TIME_HELP}")
+    if not math.isfinite(ts) or not 0 <= ts <= _LATEST:
+        raise ValueError("the time is out of range (1970 to 9999)")
+    return ts
 
 
 class _Head(msgspec.Struct):
