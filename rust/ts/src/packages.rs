@@ -22,8 +22,8 @@ use std::rc::Rc;
 use crate::builtins::{self, Builtin};
 use crate::manifest::{Json, Manifest};
 use crate::resolve::{
-    is_relative, join_lexically, ImportKind, RelativeResolver, ResolveFailure, Resolved, Resolver,
-    ResolverInput, EXTENSIONS,
+    is_relative, ImportKind, RelativeResolver, ResolveFailure, Resolved, Resolver, ResolverInput,
+    EXTENSIONS,
 };
 use crate::specifier::{self, PackageSpec};
 
@@ -221,10 +221,7 @@ impl PackageResolver {
         if let Some(m) = manifest {
             for field in fields {
                 if let Some(target) = m.json.get(field).and_then(Json::as_str) {
-                    let Some(parts) = join_lexically(&[], target) else {
-                        continue;
-                    };
-                    let base = parts.iter().fold(dir.path.clone(), |p, c| p.join(c));
+                    let base = under(&dir.path, target);
                     if base == dir.path {
                         continue;
                     }
@@ -358,34 +355,76 @@ impl PackageResolver {
             if !key.starts_with("./") && !key.starts_with("../") {
                 continue;
             }
-            let Some(parts) = join_lexically(&[], key) else {
-                continue;
-            };
-            let base = parts.iter().fold(m.dir.clone(), |p, c| p.join(c));
+            let base = under(&m.dir, key);
             let Ok(Some(found)) = self.file_or_dir(&base, ImportKind::Require) else {
                 continue;
             };
             if found.path != resolved.path {
                 continue;
             }
-            return match value {
-                Json::Bool(false) => Ok(Resolved::empty()),
-                Json::Str(target) => {
-                    let parts = join_lexically(&[], target).unwrap_or_default();
-                    let base = parts.iter().fold(m.dir.clone(), |p, c| p.join(c));
-                    self.file_or_dir(&base, ImportKind::Require)?
-                        .ok_or_else(|| {
-                            ResolveFailure::Unresolved(format!(
-                                "the `browser` field of {}/package.json maps \"{key}\" to \
-                             \"{target}\", which does not exist",
-                                m.dir_id
-                            ))
-                        })
-                }
-                _ => Ok(resolved),
-            };
+            if let Some(r) = self.browser_value(m, key, value) {
+                return r;
+            }
         }
         Ok(resolved)
+    }
+
+    /// The `browser` map entry for the relative import `specifier` of
+    /// `importer`, compared by path before resolving: a key may name a file the
+    /// package does not ship (`"./lib/node-only.js": false`).
+    fn browser_relative(
+        &self,
+        m: &Manifest,
+        importer: &str,
+        specifier: &str,
+    ) -> Option<Result<Resolved, ResolveFailure>> {
+        let Some(Json::Object(map)) = m.json.get("browser") else {
+            return None;
+        };
+        let dir = match importer.rsplit_once('/') {
+            Some((dir, _)) => under(self.root(), dir),
+            None => self.root().to_path_buf(),
+        };
+        let target = under(&dir, specifier);
+        let name = target.file_name()?.to_string_lossy().into_owned();
+        let mut candidates = vec![target.clone()];
+        for ext in EXTENSIONS {
+            candidates.push(target.with_file_name(format!("{name}.{ext}")));
+            candidates.push(target.join(format!("index.{ext}")));
+        }
+        map.iter()
+            .filter(|(key, _)| key.starts_with("./") || key.starts_with("../"))
+            .find(|(key, _)| {
+                let key_path = under(&m.dir, key);
+                candidates.contains(&key_path)
+            })
+            .and_then(|(key, value)| self.browser_value(m, key, value))
+    }
+
+    /// What a `browser` map value stands for: `false` → the empty module, a
+    /// path → that file of the package.
+    fn browser_value(
+        &self,
+        m: &Manifest,
+        key: &str,
+        value: &Json,
+    ) -> Option<Result<Resolved, ResolveFailure>> {
+        match value {
+            Json::Bool(false) => Some(Ok(Resolved::empty())),
+            Json::Str(target) => {
+                let base = under(&m.dir, target);
+                Some(self.file_or_dir(&base, ImportKind::Require).and_then(|r| {
+                    r.ok_or_else(|| {
+                        ResolveFailure::Unresolved(format!(
+                            "the `browser` field of {}/package.json maps \"{key}\" to \
+                                     \"{target}\", which does not exist",
+                            m.dir_id
+                        ))
+                    })
+                }))
+            }
+            _ => None,
+        }
     }
 
     /// The `browser` field's entry for a bare specifier imported by a file of
@@ -403,8 +442,7 @@ impl PackageResolver {
         Some(match value {
             Json::Bool(false) => Ok(Resolved::empty()),
             Json::Str(t) if is_relative(t) => {
-                let parts = join_lexically(&[], t).unwrap_or_default();
-                let base = parts.iter().fold(m.dir.clone(), |p, c| p.join(c));
+                let base = under(&m.dir, t);
                 self.file_or_dir(&base, kind).and_then(|r| {
                     r.ok_or_else(|| {
                         ResolveFailure::Unresolved(format!(
@@ -537,8 +575,14 @@ impl Resolver for PackageResolver {
             }
         };
         if is_relative(specifier) {
+            let m = manifest()?;
+            if let Some(m) = &m {
+                if let Some(r) = self.browser_relative(m, importer, specifier) {
+                    return r;
+                }
+            }
             let resolved = self.files.resolve(importer, specifier, kind)?;
-            return match manifest()? {
+            return match m {
                 Some(m) => self.browser_file(&m, resolved),
                 None => Ok(resolved),
             };
@@ -668,6 +712,23 @@ fn not_exported(name: &str, subpath: &str, exports: &Json) -> ResolveFailure {
         "package \"{name}\" does not export \"{subpath}\" (its package.json `exports` lists: {})",
         keys.join(", ")
     ))
+}
+
+/// `rel` (POSIX separators, `.` and `..` allowed) applied to `dir` lexically.
+/// Escapes are caught later: every file found is canonicalized and checked
+/// against the root.
+fn under(dir: &Path, rel: &str) -> PathBuf {
+    let mut out = dir.to_path_buf();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    out
 }
 
 /// The id (POSIX path relative to `root`) of the canonical `path`.
