@@ -8,9 +8,8 @@ import pytest
 
 from integration.conftest import run_cli
 
-pytestmark = pytest.mark.network
 
-
+@pytest.mark.network
 def test_clean_files_pass(folder: Path, typescript_package: Path):
     script = folder / "good.ts"
     script.write_text('import { add } from "./_lib/math";\nreturn { n: add(1, 2) };\n')
@@ -19,6 +18,7 @@ def test_clean_files_pass(folder: Path, typescript_package: Path):
     assert result.stdout.strip() == "1 file OK"
 
 
+@pytest.mark.network
 def test_type_errors_fail_with_file_line_column(folder: Path, typescript_package: Path):
     good = folder / "good.ts"
     good.write_text("return 1;\n")
