@@ -134,3 +134,24 @@ def test_cli_scripts_root_is_the_folder_with_node_modules(tmp_path: Path):
     # NOTE: tmp_path itself has node_modules, so a file below it finds that folder.
     lone.mkdir()
     assert scripts_root(lone / "x.ts") == tmp_path
+
+
+def test_hoody_d_ts_declares_every_injected_name():
+    import importlib.resources
+    import re
+
+    from hoody_exec.runtime.protocol import INJECTED
+
+    text = (
+        importlib.resources.files("hoody_exec.typecheck")
+        .joinpath("types/hoody.d.ts")
+        .read_text(encoding="utf-8")
+    )
+    declared = set(re.findall(r"^declare (?:const|function) (\w+)", text, re.MULTILINE))
+    # console and fetch come from the Web API declarations (lib.webworker)
+    assert set(INJECTED) - {"console", "fetch"} <= declared
+    assert {"ws", "model", "openai", "ai", "generateText", "streamText", "generateObject"} <= (
+        declared
+    )
+    # a global script (no import/export), usable with /// <reference path>
+    assert not re.search(r"^(import|export) ", text, re.MULTILINE)
