@@ -110,7 +110,7 @@ class ScriptCounters(Out):
     exists: bool = Field(description="The file is still in the scripts folder.")
 
 
-class ScriptList(Out):
+class MonitoredScripts(Out):
     count: int
     scripts: list[ScriptCounters] = Field(description="Most requested first.")
 
@@ -256,11 +256,11 @@ def _counters(ctx: Context, script: ScriptFigures) -> ScriptCounters:
     )
 
 
-async def scripts(ctx: Context, _: NoInput) -> ScriptList:
+async def scripts(ctx: Context, _: NoInput) -> MonitoredScripts:
     figures = await _figures(ctx)
     found = [_counters(ctx, s) for s in figures.scripts.values()]
     found.sort(key=lambda item: (-item.requests, item.path))
-    return ScriptList(count=len(found), scripts=found)
+    return MonitoredScripts(count=len(found), scripts=found)
 
 
 def _performance(script: ScriptFigures) -> ScriptPerformance:
@@ -335,7 +335,7 @@ OPERATIONS = (
         "monitor",
         "Scripts with recorded requests and their counters",
         NoInput,
-        ScriptList,
+        MonitoredScripts,
         scripts,
         errors=(401,),
         description=_ALL,

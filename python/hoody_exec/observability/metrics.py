@@ -239,6 +239,10 @@ class Monitor:
         if found is None:
             found = self._histogram_keys(script, mode, isolate)
             self._buckets[(script, mode, isolate)] = found
+            # Every bucket (up to +Inf) is exported from the first observation on,
+            # as the exposition format expects.
+            for key in (*found[0], found[1]):
+                self._histograms.inc(key, 0.0)
         buckets, sum_key = found
         self._histograms.inc(buckets[bisect.bisect_left(BOUNDS, duration_s)])
         self._histograms.inc(sum_key, duration_s)
