@@ -32,6 +32,9 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     max_body_mb: int = 32
     log_max_mb: int = 100  # total size cap of the stored logs (.hoody/logs/)
     log_files: int = 10  # files the stored logs rotate through
+    npm_registry: str | None = None  # None: HOODY_EXEC_NPM_REGISTRY, else the npm registry
+    npm_cache_dir: str | None = None  # None: HOODY_EXEC_CACHE_DIR, else the user cache
+    auto_install: bool = True  # install a missing imported package on the first request
 
     @property
     def root_path(self) -> Path:

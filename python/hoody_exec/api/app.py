@@ -17,10 +17,12 @@ from pydantic import BaseModel, ValidationError
 
 from hoody_exec.api import (
     cache,
+    dependencies,
     health,
     logs,
     magic,
     monitor,
+    package,
     routes,
     scripts,
     state,
@@ -80,6 +82,8 @@ OPERATIONS: tuple[Operation, ...] = (
     *monitor.OPERATIONS,
     *cache.OPERATIONS,
     *system.OPERATIONS,
+    *dependencies.OPERATIONS,
+    *package.OPERATIONS,
     Operation(
         "GET",
         OPENAPI_PATH,

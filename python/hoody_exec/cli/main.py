@@ -54,6 +54,19 @@ def serve(
     log_files: Annotated[
         int, typer.Option(min=2, help="Files the stored logs rotate through.")
     ] = 10,
+    npm_registry: Annotated[
+        str | None,
+        typer.Option(envvar="HOODY_EXEC_NPM_REGISTRY", help="npm registry URL for installs."),
+    ] = None,
+    npm_cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="HOODY_EXEC_CACHE_DIR", file_okay=False, help="Tarball and packument cache."
+        ),
+    ] = None,
+    auto_install: Annotated[
+        bool, typer.Option(help="Install a package a script imports on its first request.")
+    ] = True,
 ) -> None:
     """Serve DIR: every script becomes a route."""
     if log_format not in ("console", "json"):
@@ -74,6 +87,9 @@ def serve(
         pool_size=pool_size,
         log_max_mb=log_max_size,
         log_files=log_files,
+        npm_registry=npm_registry,
+        npm_cache_dir=str(npm_cache_dir) if npm_cache_dir is not None else None,
+        auto_install=auto_install,
     )
     from hoody_exec.cli.serving import run_server
     from hoody_exec.routing import build_route_table

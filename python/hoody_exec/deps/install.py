@@ -48,6 +48,7 @@ __all__ = [
     "LOCK_NAME",
     "InstallResult",
     "Installer",
+    "folder_lock",
     "install",
     "installed_version",
     "package_dir",
@@ -125,6 +126,14 @@ async def _exclusive(folder: Path, timeout: float) -> AsyncIterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+
+def folder_lock(
+    folder: Path, timeout: float = 600.0
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """The lock installs hold on `folder` (this process and others): take it to edit
+    package.json without racing an install that rewrites it."""
+    return _exclusive(folder.resolve(), timeout)
 
 
 class Installer:

@@ -4,6 +4,14 @@ A cached script stays valid while every file it was built from has the same
 stat signature (inode, size, mtime); a changed signature with unchanged content
 (a `touch`) only refreshes the signatures. Checking on every request makes a
 saved file apply on the very next request, even before the watcher's event.
+
+Files under `node_modules/` are not stat'ed on each request (a package can bring
+hundreds): while the folder has a `hoody-lock.json`, they are covered by its
+signature, which every install rewrites after it has moved packages into place.
+Their content still goes into the bundle hash.
+
+A bundle that fails because a package is not installed installs it (when
+auto-install is on) and builds again, up to MAX_INSTALL_ROUNDS packages per build.
 """
 
 from __future__ import annotations
@@ -15,7 +23,12 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from hoody_exec.config import CONFIG_ENV, ServerConfig
+from hoody_exec.deps.errors import DependencyError
+from hoody_exec.deps.lockfile import LOCKFILE_NAME
+from hoody_exec.deps.service import DependencyService, http_status
 from hoody_exec.runtime import native
 from hoody_exec.runtime.limits import ScriptLoadFailed
 from hoody_exec.runtime.protocol import INJECTED
@@ -30,9 +43,74 @@ StatSignature = tuple[int, int, int]
 # Builds retried when a file changes while it is read (an editor saving mid-build).
 BUILD_ATTEMPTS = 3
 
+# Packages one build may install, one at a time as the bundler meets them (a script
+# importing more than this many uninstalled packages gets them over several requests
+# or from `hoody-exec deps install`).
+MAX_INSTALL_ROUNDS = 20
+
+_IN_PACKAGES = os.sep + "node_modules" + os.sep
+
 
 class _ChangedWhileBuilding(Exception):
     pass
+
+
+class MissingPackage(ScriptLoadFailed):
+    """The bundle imports a package that is not in node_modules."""
+
+    def __init__(
+        self, message: str, *, script: str, problems: list[dict[str, Any]], package: str
+    ) -> None:
+        super().__init__(message, script=script, problems=problems)
+        self.package = package  # the installer specifier: "zod", "ms@2", "buffer@^6"
+
+    @property
+    def code(self) -> str:
+        return "missing_package"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "package": self.package}
+
+
+class DependencyInstallFailed(ScriptLoadFailed):
+    """Installing a package the script imports failed: names the package and why."""
+
+    def __init__(self, error: DependencyError, *, script: str, package: str) -> None:
+        super().__init__(
+            f"{script}: could not install {package}: {error}",
+            script=script,
+            problems=[{"package": error.package, "reason": error.reason, "message": str(error)}],
+        )
+        self.status = http_status(error)
+        self.package = package
+        self.reason = error.reason
+
+    @property
+    def code(self) -> str:
+        return "dependency_install_failed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "package": self.package, "reason": self.reason}
+
+
+def _service_for(root: Path) -> DependencyService:
+    """The install settings of the server serving `root` (its ServerConfig travels to
+    worker processes as JSON in the environment); elsewhere (the CLI's `run`, tests)
+    installs use the default registry and nothing is installed automatically."""
+    raw = os.environ.get(CONFIG_ENV)
+    if raw:
+        try:
+            config: ServerConfig | None = ServerConfig.from_env()
+        except Exception:  # a malformed variable is create_app's to report
+            config = None
+        if config is not None and Path(config.root).resolve() == root:
+            return DependencyService(
+                root,
+                registry=config.npm_registry,
+                cache_dir=config.npm_cache_dir,
+                auto_install=config.auto_install,
+            )
+    return DependencyService(root)
 
 
 def stat_signature(path: str) -> StatSignature | None:
@@ -60,7 +138,8 @@ class LoadedScript:
     source_map: str
     hash: str  # the bundle's hash: identifies the program a worker isolate runs
     style: str
-    inputs: list[_Input] = field(default_factory=list)
+    inputs: list[_Input] = field(default_factory=list)  # stat'ed on every request
+    covered: list[_Input] = field(default_factory=list)  # node_modules files: the lockfile's
     loaded_at: float = field(default_factory=time.monotonic)
 
     def is_fresh(self) -> bool:
@@ -78,7 +157,9 @@ class LoadedScript:
         return True
 
     def depends_on(self, path: str) -> bool:
-        return any(item.path == path for item in self.inputs)
+        return any(item.path == path for item in self.inputs) or any(
+            item.path == path for item in self.covered
+        )
 
 
 @dataclass(frozen=True)
@@ -109,9 +190,12 @@ def _sha256_file(path: str) -> str | None:
 
 
 class ScriptLoader:
-    def __init__(self, root: Path, env: Mapping[str, str]) -> None:
+    def __init__(
+        self, root: Path, env: Mapping[str, str], deps: DependencyService | None = None
+    ) -> None:
         self.root = root.resolve()
         self.env = dict(env)
+        self.deps = deps or _service_for(self.root)
         self._scripts: dict[str, LoadedScript] = {}
         self._failures: dict[str, _Failure] = {}
         self._pending: dict[str, asyncio.Task[LoadedScript]] = {}
@@ -163,6 +247,7 @@ class ScriptLoader:
         for file in affected:
             del self._scripts[file]
         self._failures.clear()
+        self.deps.forget_failures()
         return affected
 
     def clear(self, file: str | None = None) -> Cleared:
@@ -197,7 +282,7 @@ class ScriptLoader:
         signature = stat_signature(str(entry))
         generation = self._generation
         try:
-            script = await asyncio.to_thread(self._build_until_stable, file)
+            script = await self._build_installing(file)
         except ScriptLoadFailed as error:
             if generation == self._generation:
                 self._failures[file] = _Failure(error, signature, time.monotonic())
@@ -207,6 +292,36 @@ class ScriptLoader:
             self._failures.pop(file, None)
             self._scripts[file] = script
         return script
+
+    async def _build_installing(self, file: str) -> LoadedScript:
+        """Build; each time the bundler reports a package missing, install it (shared
+        with every other build waiting for the same package) and build again."""
+        installed: set[str] = set()
+        while True:
+            try:
+                return await asyncio.to_thread(self._build_until_stable, file)
+            except MissingPackage as missing:
+                if not self.deps.auto_install:
+                    raise ScriptLoadFailed(
+                        f"{missing.message} (automatic installs are off: "
+                        f"run `hoody-exec deps install {self.root} {missing.package}`)",
+                        script=file,
+                        problems=missing.problems,
+                    ) from missing
+                # The same package missing again after its install: the bundler wants
+                # something the installed package does not provide; installing again
+                # would not change that.
+                if missing.package in installed or len(installed) >= MAX_INSTALL_ROUNDS:
+                    raise
+                installed.add(missing.package)
+                try:
+                    await self.deps.ensure(missing.package)
+                except DependencyError as error:
+                    raise DependencyInstallFailed(
+                        error, script=file, package=missing.package
+                    ) from error
+                # Other scripts may have failed for this same package a moment ago.
+                self._failures.clear()
 
     def _build_until_stable(self, file: str) -> LoadedScript:
         for _ in range(BUILD_ATTEMPTS - 1):
@@ -249,6 +364,9 @@ class ScriptLoader:
                     for p in error.problems
                 ],
             ) from error
+        lockfile = str(self.root / LOCKFILE_NAME)
+        lock_sha = _sha256_file(lockfile)
+        lock_signature = stat_signature(lockfile)
         try:
             built = native.bundle(str(self.root), file, injected=INJECTED)
         except native.TranspileError as error:
@@ -263,23 +381,33 @@ class ScriptLoader:
                 f"{file}: syntax errors:\n{lines}", script=file, problems=problems
             ) from error
         except native.BundleError as error:
-            raise ScriptLoadFailed(
-                f"{error.filename}:{error.line}:{error.column}: {error}",
-                script=file,
-                problems=[
-                    {
-                        "file": error.filename,
-                        "line": error.line,
-                        "column": error.column,
-                        "message": str(error),
-                        "specifier": error.specifier,
-                    }
-                ],
-            ) from error
+            message = f"{error.filename}:{error.line}:{error.column}: {error}"
+            problems: list[dict[str, Any]] = [
+                {
+                    "file": error.filename,
+                    "line": error.line,
+                    "column": error.column,
+                    "message": str(error),
+                    "specifier": error.specifier,
+                }
+            ]
+            if error.missing_package is not None:
+                raise MissingPackage(
+                    message, script=file, problems=problems, package=error.missing_package
+                ) from error
+            raise ScriptLoadFailed(message, script=file, problems=problems) from error
         # NOTE: the signature is taken before the content is checked again, so a
         # file saved while the bundler read it is caught now or on the next request.
-        inputs = [_Input(path, sha, stat_signature(path)) for path, sha in built.inputs]
-        if any(_sha256_file(item.path) != item.sha256 for item in inputs):
+        inputs: list[_Input] = []
+        covered: list[_Input] = []
+        for path, sha in built.inputs:
+            if lock_sha is not None and _IN_PACKAGES in path[len(str(self.root)) :]:
+                covered.append(_Input(path, sha, None))
+            else:
+                inputs.append(_Input(path, sha, stat_signature(path)))
+        if covered and lock_sha is not None:
+            inputs.append(_Input(lockfile, lock_sha, lock_signature))
+        if any(_sha256_file(item.path) != item.sha256 for item in [*inputs, *covered]):
             raise _ChangedWhileBuilding(file)
         if not any(item.path == str(entry) for item in inputs):
             inputs.append(
@@ -293,7 +421,16 @@ class ScriptLoader:
             hash=built.hash,
             style=built.style,
             inputs=inputs,
+            covered=covered,
         )
+
+
+def node_builtins() -> dict[str, str | None]:
+    """Every Node built-in → the installer specifier of the npm package bundled in its
+    place, or None when unavailable in isolates (the bundler's own table)."""
+    from hoody_exec import _native
+
+    return dict(_native.node_builtins())
 
 
 def _consume_failure(task: asyncio.Task[LoadedScript]) -> None:
