@@ -277,3 +277,24 @@ async def test_ensure_typescript_installs_the_pinned_version(tmp_path: Path):
     assert installed_typescript(folder) == package
     assert (package / "lib" / "lib.webworker.d.ts").is_file()
     assert await ensure_typescript(folder) == package  # already there: no install
+
+
+async def test_concurrent_checks_share_the_isolate_safely(folder: Path):
+    import asyncio
+
+    checker = await get_checker()
+    (folder / "users").mkdir()
+    sources = {
+        f"users/c{i}.ts": (
+            f'import {{ add }} from "../_lib/math";\nimport {{ greet }} from "typed";\n'
+            f"const n: {'number' if i % 2 else 'string'} = add({i}, 1);\n"
+            f"return greet(String(n));\n"
+        )
+        for i in range(4)
+    }
+    results = await asyncio.gather(
+        *(checker.check(folder, name, text) for name, text in sources.items())
+    )
+    for i, result in enumerate(results):
+        expected = [] if i % 2 else [(f"users/c{i}.ts", 2322, 3)]
+        assert [(d.file, d.code, d.line) for d in result.diagnostics] == expected

@@ -124,6 +124,15 @@ def _is_dir_confined(root: str, path: str) -> bool:
     return _inside(root, real) and os.path.isdir(real)
 
 
+@dataclass(slots=True)
+class _Update:
+    """Files (path → (stamp, text or None)) and folders (path → exists) to send."""
+
+    files: dict[str, tuple[_Stamp, str | None]] = field(default_factory=dict)
+    dirs: dict[str, bool] = field(default_factory=dict)
+    forced: bool = False  # asked for by the isolate: send even if already known
+
+
 class TypeChecker:
     """A warm TypeScript checker. Create with `await TypeChecker.start(package_dir)`."""
 
@@ -195,38 +204,43 @@ class TypeChecker:
             raise TypeCheckError(f"the checker failed: {error}") from error
         return json.loads(raw)
 
-    def _changes(self, root: str) -> tuple[dict[str, str | None], dict[str, bool]]:
-        """Known files and folders of `root` that changed on disk since they were sent."""
-        files: dict[str, str | None] = {}
+    # NOTE: files are read off the loop (`_scan`, `_read`) but what the isolate was
+    # told is updated on the loop right before the call is posted (`_commit`), so
+    # concurrent checks post their updates in the order they record them.
+    def _scan(self, root: str) -> _Update:
+        """Known files and folders of `root` whose state on disk differs from what
+        the isolate was told, read again."""
+        update = _Update()
         for path, (stamp, _) in list(self._files.items()):
-            if not _inside(root, path):
-                continue
-            # NOTE: the same probe as when the file was read, so a file that stays
-            # unreadable (outside the folder, a folder) does not count as changed.
-            if _confined_stamp(root, path)[1] != stamp:
-                new_stamp, text = _read_confined(root, path)
-                self._files[path] = (new_stamp, text)
-                files[path] = text
-        dirs: dict[str, bool] = {}
+            if _inside(root, path) and _confined_stamp(root, path)[1] != stamp:
+                update.files[path] = _read_confined(root, path)
         for path, exists in list(self._dirs.items()):
             if _inside(root, path) and _is_dir_confined(root, path) != exists:
-                self._dirs[path] = not exists
-                dirs[path] = not exists
-        return files, dirs
+                update.dirs[path] = not exists
+        return update
 
-    def _answer(
-        self, root: str, need: dict[str, list[str]]
-    ) -> tuple[dict[str, str | None], dict[str, bool]]:
-        files: dict[str, str | None] = {}
+    def _read(self, root: str, need: dict[str, list[str]]) -> _Update:
+        """What the isolate asked for; anything outside `root` does not exist."""
+        update = _Update(forced=True)
         for path in need.get("files", []):
-            stamp, text = _read_confined(root, path) if _inside(root, path) else (None, None)
-            self._files[path] = (stamp, text)
-            files[path] = text
-        dirs: dict[str, bool] = {}
+            inside = _inside(root, path)
+            update.files[path] = _read_confined(root, path) if inside else (None, None)
         for path in need.get("dirs", []):
-            exists = _inside(root, path) and _is_dir_confined(root, path)
-            self._dirs[path] = exists
-            dirs[path] = exists
+            update.dirs[path] = _inside(root, path) and _is_dir_confined(root, path)
+        return update
+
+    def _commit(self, update: _Update) -> tuple[dict[str, str | None], dict[str, bool]]:
+        files: dict[str, str | None] = {}
+        for path, (stamp, text) in update.files.items():
+            known = self._files.get(path)
+            if update.forced or known is None or known[0] != stamp:
+                self._files[path] = (stamp, text)
+                files[path] = text
+        dirs: dict[str, bool] = {}
+        for path, exists in update.dirs.items():
+            if update.forced or self._dirs.get(path) != exists:
+                self._dirs[path] = exists
+                dirs[path] = exists
         return files, dirs
 
     async def check(self, root: Path, entry: str, text: str | None = None) -> CheckResult:
@@ -240,12 +254,13 @@ class TypeChecker:
             _, text = _read_confined(root_real, entry_path)
             if text is None:
                 raise TypeCheckError(f"cannot read {entry}")
-        files, dirs = await asyncio.to_thread(self._changes, root_real)
+        update = await asyncio.to_thread(self._scan, root_real)
         result = CheckResult()
         while True:
             result.rounds += 1
             if result.rounds > MAX_ROUNDS:
                 raise TypeCheckError("the checker kept asking for files; giving up")
+            files, dirs = self._commit(update)
             reply = await self._call(
                 {
                     "op": "check",
@@ -259,7 +274,7 @@ class TypeChecker:
             need = reply.get("need")
             if need is None:
                 break
-            files, dirs = await asyncio.to_thread(self._answer, root_real, need)
+            update = await asyncio.to_thread(self._read, root_real, need)
         self.checks = int(reply["checks"])
         wrap = Wrap(**reply["wrap"]) if reply.get("wrap") else None
         result.wrapped = wrap is not None
