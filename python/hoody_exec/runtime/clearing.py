@@ -32,17 +32,28 @@ _Signature = tuple[int, int] | None
 
 
 class ClearSignal:
-    def __init__(self, run_dir: Path, runtime: Runtime) -> None:
+    def __init__(self, run_dir: Path, runtime: Runtime, *, processes: int = 1) -> None:
         self.path = run_dir / EVENTS_FILE
+        self._spath = str(self.path)  # os.stat() of a str skips the Path conversion
+        # A single worker process has nobody to hear from: no stat per request.
+        self.shared = processes > 1
         self.lock_path = run_dir / LOCK_FILE
         self.runtime = runtime
         self.pid = os.getpid()
+        # NOTE: the file exists from the start because a stat() that fails costs
+        # several times one that succeeds (the exception), on every request.
+        if not self.path.exists():
+            with self._locked():
+                if not self.path.exists():
+                    self._write({"seq": 0, "at": time.time(), "events": []})
         self._signature = self._stat()
         # Events from before this process started concern caches it never had.
         self._seq = int(self._read().get("seq", 0))
 
     def poll(self) -> None:
         """Apply clear events of other processes (cheap when there are none)."""
+        if not self.shared:
+            return
         signature = self._stat()
         if signature == self._signature:
             return
@@ -56,10 +67,7 @@ class ClearSignal:
             self._apply(data)  # others' events first: ours must not hide them
             seq = int(data.get("seq", 0)) + 1
             events = [*data.get("events", []), {"seq": seq, "path": file, "pid": self.pid}]
-            body = {"seq": seq, "at": time.time(), "events": events[-KEPT_EVENTS:]}
-            tmp = self.path.with_name(f".{EVENTS_FILE}.{self.pid}.tmp")
-            tmp.write_text(json.dumps(body))
-            os.replace(tmp, self.path)
+            self._write({"seq": seq, "at": time.time(), "events": events[-KEPT_EVENTS:]})
         self._seq = seq
         self._signature = self._stat()
         return seq
@@ -84,9 +92,15 @@ class ClearSignal:
                 )
         self._seq = max(self._seq, int(data.get("seq", 0)))
 
+    def _write(self, body: dict[str, Any]) -> None:
+        # Replaced whole (new inode), so a reader sees the old file or the new one.
+        tmp = self.path.with_name(f".{EVENTS_FILE}.{self.pid}.tmp")
+        tmp.write_text(json.dumps(body))
+        os.replace(tmp, self.path)
+
     def _stat(self) -> _Signature:
         try:
-            st = os.stat(self.path)
+            st = os.stat(self._spath)
         except OSError:
             return None
         return (st.st_ino, st.st_mtime_ns)

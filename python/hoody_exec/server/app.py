@@ -66,7 +66,7 @@ class HoodyApp:
             max_queue=config.max_queue,
         )
         self.monitor = Monitor(self.root, self.runtime)
-        self.clear_signal = ClearSignal(self.monitor.dir, self.runtime)
+        self.clear_signal = ClearSignal(self.monitor.dir, self.runtime, processes=config.workers)
         # The management API (its own issue) mounts here; until then 404 JSON.
         self.management = management
         self.watcher: Watcher | None = None
