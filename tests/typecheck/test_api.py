@@ -8,10 +8,13 @@ import pytest
 from api.conftest import error, ok
 from hoody_exec.api.typescript import TypeScriptValidation
 from hoody_exec.typecheck import TYPESCRIPT_VERSION
+from integration.conftest import start_server
+from typecheck.conftest import ADMIN_TOKEN
 
-pytestmark = pytest.mark.network
+network = pytest.mark.network
 
 
+@network
 def test_path_of_a_clean_script(ts_api: httpx.Client):
     result = ok(ts_api.post("/validate/typescript", json={"path": "good.ts"}), TypeScriptValidation)
     assert result.ok and result.wrapped and result.diagnostics == []
@@ -19,6 +22,7 @@ def test_path_of_a_clean_script(ts_api: httpx.Client):
     assert (result.errors, result.warnings) == (0, 0)
 
 
+@network
 def test_path_with_a_type_error(ts_api: httpx.Client):
     result = ok(ts_api.post("/validate/typescript", json={"path": "bad.ts"}), TypeScriptValidation)
     assert not result.ok and result.errors == 1
@@ -27,6 +31,7 @@ def test_path_with_a_type_error(ts_api: httpx.Client):
     assert d.message == "Type 'string' is not assignable to type 'number'."
 
 
+@network
 def test_inline_content_with_relative_and_package_imports(ts_api: httpx.Client):
     content = (
         'import { greet } from "typed";\n'
@@ -48,6 +53,7 @@ def test_inline_content_with_relative_and_package_imports(ts_api: httpx.Client):
     assert default_name.ok and default_name.filename == "script.ts"
 
 
+@network
 def test_errors(ts_api: httpx.Client):
     error(ts_api.post("/validate/typescript", json={"path": "missing.ts"}), 404)
     error(ts_api.post("/validate/typescript", json={"path": "../outside.ts"}), 400)
@@ -62,6 +68,7 @@ def test_errors(ts_api: httpx.Client):
     )
 
 
+@network
 def test_needs_the_admin_token(ts_server):
     response = httpx.post(
         f"{ts_server.url}/api/v1/exec/validate/typescript", json={"content": "return 1"}
@@ -69,7 +76,29 @@ def test_needs_the_admin_token(ts_server):
     error(response, 401, "unauthorized")
 
 
+@network
 def test_in_the_openapi_document(ts_api: httpx.Client):
     document = ts_api.get("/openapi.json").json()
     operation = document["paths"]["/api/v1/exec/validate/typescript"]["post"]
     assert "503" in operation["responses"]
+
+
+def test_unavailable_typescript_is_a_503(tmp_path_factory: pytest.TempPathFactory):
+    """No TypeScript in the (empty) tools folder and no registry to install it from."""
+    root = tmp_path_factory.mktemp("no-ts-scripts")
+    logs = tmp_path_factory.mktemp("no-ts-logs") / "server.log"
+    env = {
+        "HOODY_EXEC_CACHE_DIR": str(tmp_path_factory.mktemp("empty-cache")),
+        "HOODY_EXEC_NPM_REGISTRY": "http://127.0.0.1:9/",  # discard port: refused
+    }
+    server = start_server(root, logs, "--admin-token", ADMIN_TOKEN, env=env)
+    try:
+        response = server.client.post(
+            "/api/v1/exec/validate/typescript",
+            json={"content": "return 1;"},
+            headers={"x-token": ADMIN_TOKEN},
+        )
+        details = error(response, 503, "typescript_unavailable")
+        assert TYPESCRIPT_VERSION in details["message"]
+    finally:
+        server.stop()
