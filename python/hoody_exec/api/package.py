@@ -391,7 +391,8 @@ async def init(ctx: Context, body: InitRequest) -> tuple[int, PackageJson]:
 
 
 _ERRORS = (400, 401, 404, 422)
-_INSTALL_ERRORS = (400, 401, 404, 422, 424, 500, 502)
+_LOCKED_ERRORS = (400, 401, 404, 422, 503)
+_INSTALL_ERRORS = (400, 401, 404, 422, 424, 500, 502, 503)
 
 OPERATIONS = (
     Operation(
@@ -446,7 +447,7 @@ OPERATIONS = (
         NoInput,
         PinReport,
         pin,
-        errors=_ERRORS,
+        errors=_LOCKED_ERRORS,
     ),
     Operation(
         "POST",
@@ -456,7 +457,7 @@ OPERATIONS = (
         InitRequest,
         PackageJson,
         init,
-        errors=(400, 401, 409, 422),
+        errors=(400, 401, 409, 422, 503),
         success=201,
     ),
 )
