@@ -272,6 +272,9 @@ class Monitor:
             self._sampler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sampler
+        self.close()
+
+    def close(self) -> None:
         # This process no longer exists as far as the live figures go; its counts stay.
         mark_process_dead(self.pid, str(self.dir))
         with contextlib.suppress(OSError):
