@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import threading
@@ -344,10 +345,16 @@ def test_every_worker_process_writes_and_streams(two_workers):
     filters = {"script": "request/log.ts", "source": "request"}
     timeout = httpx.Timeout(30, read=8)
 
+    def get(_: int) -> None:
+        # NOTE: right after start one worker may still be starting up and drop a
+        # connection; that is Granian's business, not what this test is about.
+        with contextlib.suppress(httpx.TransportError):
+            httpx.get(two_workers.url + "/request/log")
+
     def burst() -> None:
         # New connections, several at once: both workers take some.
         with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda _: httpx.get(two_workers.url + "/request/log"), range(16)))
+            list(pool.map(get, range(16)))
 
     headers = {"x-token": ADMIN_TOKEN}
     with httpx.Client(base_url=two_workers.url + PREFIX, headers=headers) as api:
@@ -356,15 +363,14 @@ def test_every_worker_process_writes_and_streams(two_workers):
         with api.stream("GET", "/logs/stream", params=stream, timeout=timeout) as response:
             events = _events(response)
             next(events)
-            for _ in range(5):
+            deadline = time.monotonic() + 30
+            while len(streamed) < 2 and time.monotonic() < deadline:
                 burst()
                 for kind, _, data in events:
                     if kind == "comment":
-                        break  # idle: this burst has been seen
+                        break  # idle for a second: this burst has been seen
                     streamed.add(json.loads(data)["pid"])
-                if len(streamed) == 2:
-                    break
-        assert len(streamed) == 2, streamed
         stored = read(api, **filters, limit=1000)
-        assert len(_pids_of(stored)) == 2
+        assert len(_pids_of(stored)) == 2, "the kernel gave every connection to one worker"
+        assert streamed == _pids_of(stored)
         assert len({e.request_id for e in stored.entries}) == stored.count
