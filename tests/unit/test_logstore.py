@@ -284,3 +284,11 @@ def test_made_up_positions_are_clamped(store):
     store.append(line(3))
     page = read_page(store, Filters(), order="oldest", cursor=Position.parse(page.next_cursor))
     assert [e["fields"]["i"] for e in page.entries] == [3]
+
+
+def test_a_new_segment_never_reuses_a_number(store):
+    store.append(line(0))  # a writer of an empty store creates segment 1 unlocked
+    store._new_segment(1)  # a clear that listed the folder just before
+    assert store.segments() == [1, 2]
+    store.append(line(1))
+    assert numbers(store) == [0, 1] and store.path(2).stat().st_size > 0

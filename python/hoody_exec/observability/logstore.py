@@ -195,9 +195,15 @@ class LogStore:
 
     def _new_segment(self, seq: int) -> None:
         """Called with the store lock held: segment `seq` becomes the newest."""
-        fd = os.open(
-            self.path(seq), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600
-        )
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        while True:
+            try:
+                fd = os.open(self.path(seq), flags, 0o600)
+                break
+            except FileExistsError:
+                # Only the very first segment is created without the lock (by a
+                # writer of an empty store): go past it.
+                seq = max(seq, *self.segments()) + 1
         if self._pid == os.getpid() and self._fd >= 0:
             self._close()
         self._fd, self._seq, self._pid = fd, seq, os.getpid()
@@ -214,14 +220,6 @@ class LogStore:
                 info.path.unlink()
             infos = infos[1:]
             total -= info.size
-
-    def rotate_now(self) -> int:
-        """Start a new segment (every older one is then finished); its number."""
-        with self._lock, self._exclusive():
-            seqs = self.segments()
-            seq = (seqs[-1] if seqs else 0) + 1
-            self._new_segment(seq)
-            return seq
 
     def clear(self, keep: Callable[[bytes], bool] | None = None) -> tuple[int, int, int]:
         """Remove every stored line (or those `keep` refuses): (files, lines, bytes) removed.
