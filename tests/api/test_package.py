@@ -54,9 +54,13 @@ def root(served: tuple[Server, httpx.Client]) -> Iterator[Path]:
     return folder
 
 
-def test_read_without_package_json_is_404(api: httpx.Client, root: Path) -> None:
-    body = error(api.get("/package/read"), 404, "not_found")
-    assert "package/init" in body["message"]
+def test_read_without_package_json(api: httpx.Client, root: Path) -> None:
+    read = ok(api.get("/package/read"), PackageJson)
+    assert not read.exists and read.content == {} and read.dependencies == {}
+    assert ok(api.post("/package/compare", json={}), CompareReport).packages == []
+    pinned = ok(api.post("/package/pin", json={}), PinReport)
+    assert pinned.pinned == {} and not pinned.package.exists
+    assert not (root / "package.json").exists()
 
 
 def test_init_creates_once(api: httpx.Client, root: Path) -> None:
@@ -73,7 +77,7 @@ def test_init_creates_once(api: httpx.Client, root: Path) -> None:
     assert json.loads((root / "package.json").read_text()) == created.content
     error(api.post("/package/init", json={}), 409, "conflict")
     read = ok(api.get("/package/read"), PackageJson)
-    assert read.content == created.content and read.lockfile is False
+    assert read.exists and read.content == created.content and read.lockfile is False
 
 
 def test_init_name_from_the_folder_and_bad_names(api: httpx.Client, root: Path) -> None:

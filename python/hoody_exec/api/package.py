@@ -43,6 +43,7 @@ LOCK_TIMEOUT = 120.0
 # ---------------------------------------------------------------- models
 class PackageJson(Out):
     path: str = Field(description="Always package.json, at the root of the scripts folder.")
+    exists: bool = Field(description="false: the folder has none yet (content is {}).")
     content: dict[str, Any] = Field(description="The whole file as JSON.")
     dependencies: dict[str, str]
     installed: dict[str, str | None] = Field(
@@ -109,17 +110,13 @@ def _path(ctx: Context) -> Path:
     return ctx.root / PACKAGE_JSON
 
 
-def _load(ctx: Context) -> dict[str, Any]:
+def _load(ctx: Context) -> dict[str, Any] | None:
+    """package.json as JSON; None when the folder has none (nothing declared)."""
     path = _path(ctx)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ApiError(
-            404,
-            "not_found",
-            "the scripts folder has no package.json; create it with package/init "
-            "(or install a package)",
-        ) from None
+        return None
     if len(data) > MAX_PACKAGE_JSON_BYTES:
         raise ApiError(422, "invalid_package_json", "package.json is larger than 1 MiB")
     try:
@@ -145,11 +142,12 @@ def _dependencies(content: dict[str, Any]) -> dict[str, str]:
     return dict(deps)
 
 
-def _describe(ctx: Context, content: dict[str, Any]) -> PackageJson:
-    deps = _dependencies(content)
+def _describe(ctx: Context, content: dict[str, Any] | None) -> PackageJson:
+    deps = _dependencies(content or {})
     return PackageJson(
         path=PACKAGE_JSON,
-        content=content,
+        exists=content is not None,
+        content=content or {},
         dependencies=deps,
         installed={name: installed_version(ctx.root / "node_modules" / name) for name in deps},
         lockfile=(ctx.root / LOCKFILE_NAME).is_file(),
@@ -222,12 +220,7 @@ async def update(ctx: Context, body: UpdateRequest) -> UpdateReport:
             bad,
         )
     async with _locked(ctx):
-        try:
-            content = _load(ctx)
-        except ApiError as error:
-            if error.status != 404:
-                raise
-            content = {"private": True}
+        content = _load(ctx) or {"private": True}
         deps = _dependencies(content)
         added = sorted(n for n in body.dependencies if n not in deps)
         changed = sorted(
@@ -257,7 +250,7 @@ async def install(ctx: Context, _: NoInput) -> InstallReport:
 
 
 async def compare(ctx: Context, body: CompareRequest) -> CompareReport:
-    deps = _dependencies(_load(ctx))
+    deps = _dependencies(_load(ctx) or {})
     service = ctx.app.runtime.loader.deps
 
     async with RegistryClient(service.registry, cache=service.installer.cache) as client:
@@ -311,7 +304,7 @@ _EXACT = re.compile(r"^v?\d+\.\d+\.\d+(?:[-+].*)?$")
 async def pin(ctx: Context, _: NoInput) -> PinReport:
     async with _locked(ctx):
         content = _load(ctx)
-        deps = _dependencies(content)
+        deps = _dependencies(content or {})
         pinned: dict[str, str] = {}
         unchanged: list[str] = []
         missing: list[str] = []
@@ -332,7 +325,7 @@ async def pin(ctx: Context, _: NoInput) -> PinReport:
                 continue
             pinned[name] = f"{prefix}{version}"
             deps[name] = pinned[name]
-        if pinned:
+        if pinned and content is not None:
             content["dependencies"] = deps
             _write(ctx, content)
             _pin_lockfile(ctx, deps)
@@ -390,9 +383,9 @@ async def init(ctx: Context, body: InitRequest) -> tuple[int, PackageJson]:
     return 201, _describe(ctx, content)
 
 
-_ERRORS = (400, 401, 404, 422)
-_LOCKED_ERRORS = (400, 401, 404, 422, 503)
-_INSTALL_ERRORS = (400, 401, 404, 422, 424, 500, 502, 503)
+_ERRORS = (400, 401, 422)
+_LOCKED_ERRORS = (400, 401, 422, 503)
+_INSTALL_ERRORS = (400, 401, 422, 424, 500, 502, 503)
 
 OPERATIONS = (
     Operation(
@@ -403,7 +396,7 @@ OPERATIONS = (
         NoInput,
         PackageJson,
         read,
-        errors=(401, 404, 422),
+        errors=(401, 422),
     ),
     Operation(
         "POST",
