@@ -88,6 +88,20 @@ async def test_every_injected_global_type_checks_clean(folder: Path):
     assert result.ok and result.wrapped
 
 
+async def test_browser_globals_the_runtime_lacks_are_errors(folder: Path):
+    checker = await get_checker()
+    source = (
+        "importScripts('x.js');\n"
+        "const ua = navigator.userAgent;\n"
+        "const socket = new WebSocket('wss://example.com');\n"
+        "return { ua, socket };\n"
+    )
+    result = await checker.check(folder, "browser.ts", source)
+    assert [(d.code, d.line) for d in result.diagnostics] == [(2304, 1), (2304, 2), (2693, 3)]
+    assert {"importScripts", "navigator", "WebSocket"} <= set(checker.removed_globals)
+    assert "fetch" not in checker.removed_globals and "fetch" in checker.runtime_globals
+
+
 async def test_type_errors_have_code_line_and_column(folder: Path):
     checker = await get_checker()
     source = 'const a = 1;\nconst n: number = "one";\nMath.max("x");\n'

@@ -155,3 +155,12 @@ def test_hoody_d_ts_declares_every_injected_name():
     )
     # a global script (no import/export), usable with /// <reference path>
     assert not re.search(r"^(import|export) ", text, re.MULTILINE)
+
+
+async def test_runtime_globals_come_from_a_real_isolate():
+    from hoody_exec.typecheck.checker import runtime_globals
+
+    names = set(await runtime_globals())
+    assert {"fetch", "Request", "Response", "crypto", "URL", "setTimeout", "self"} <= names
+    assert {"Array", "Promise", "JSON"} <= names  # ECMAScript built-ins
+    assert not {"importScripts", "postMessage", "navigator", "WebSocket", "document"} & names

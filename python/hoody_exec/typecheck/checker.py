@@ -133,6 +133,21 @@ class _Update:
     forced: bool = False  # asked for by the isolate: send even if already known
 
 
+async def runtime_globals() -> list[str]:
+    """Every global name of an isolate with the Web API prelude: what a script can
+    really use (ECMAScript built-ins included)."""
+    from hoody_exec.webapi import prelude_source
+
+    code, filename = prelude_source()
+    isolate = native.Isolate()
+    try:
+        await isolate.eval(code, filename)
+        names = await isolate.eval("JSON.stringify(Object.getOwnPropertyNames(globalThis))")
+    finally:
+        isolate.close()
+    return sorted(json.loads(str(names)))
+
+
 class TypeChecker:
     """A warm TypeScript checker. Create with `await TypeChecker.start(package_dir)`."""
 
@@ -145,6 +160,9 @@ class TypeChecker:
         self._files: dict[str, tuple[_Stamp, str | None]] = {}
         self._dirs: dict[str, bool] = {}
         self.checks = 0
+        # Global names of a runtime isolate, and the web-worker globals cut for lack of them.
+        self.runtime_globals: list[str] = []
+        self.removed_globals: list[str] = []
 
     def __repr__(self) -> str:
         return f"TypeChecker(typescript {TYPESCRIPT_VERSION}, isolate {self.isolate_id})"
@@ -180,15 +198,18 @@ class TypeChecker:
                 f"{TYPES_DIR}/{name}": types.joinpath(name).read_text(encoding="utf-8")
                 for name in TYPES_FILES
             }
-            await checker._call(
+            checker.runtime_globals = await runtime_globals()
+            reply = await checker._call(
                 {
                     "op": "init",
+                    "globals": checker.runtime_globals,
                     "lib_dir": LIB_DIR,
                     "libs": checker._libs,
                     "types": checker._types,
                     "options": COMPILER_OPTIONS,
                 }
             )
+            checker.removed_globals = list(reply["removed"])
         except BaseException:
             isolate.close()
             raise

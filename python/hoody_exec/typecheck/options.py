@@ -18,8 +18,8 @@ __all__ = [
 ]
 
 # The `lib` entries: ECMAScript 2023 plus TypeScript's web-worker declarations,
-# the closest standard set to the isolate's Web API prelude (docs/typescript.md
-# lists what they declare that the runtime lacks).
+# the closest standard set to the isolate's Web API prelude; the checker cuts the
+# worker globals the runtime lacks (docs/typescript.md).
 LIBS: tuple[str, ...] = ("es2023", "webworker", "webworker.iterable", "webworker.asynciterable")
 
 # tsconfig.json-style options (the isolate converts them with the compiler's own

@@ -25,15 +25,45 @@
       throw new Error(converted.errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; "));
     }
     const libs = new Map();
+    const allowed = new Set(p.globals);
+    const removed = [];
     for (const [path, text] of Object.entries(p.libs)) {
-      libs.set(path, ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
+      const kept = /\/lib\.webworker[.a-z]*\.d\.ts$/.test(path) ? onlyRuntimeGlobals(path, text, allowed, removed) : text;
+      libs.set(path, ts.createSourceFile(path, kept, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
     }
     const types = new Map();
     for (const [path, text] of Object.entries(p.types)) {
       types.set(path, ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
     }
     state = { root: "/", libDir: p.lib_dir.replace(/\/$/, ""), options: converted.options, libs, types };
-    return JSON.stringify({ ok: true, version: ts.version });
+    return JSON.stringify({ ok: true, version: ts.version, removed });
+  }
+
+  // The web-worker declarations describe a browser worker; the isolate has only
+  // what the prelude installs. Global *values* (`declare var`, `declare function`,
+  // value namespaces) the runtime does not define are cut out, so using one is a
+  // TS2304 rather than a ReferenceError at run time. Interfaces and type aliases
+  // stay: kept declarations refer to them, and they define nothing at run time.
+  function onlyRuntimeGlobals(path, text, allowed, removed) {
+    const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const cuts = [];
+    for (const st of sf.statements) {
+      let names = null;
+      if (ts.isVariableStatement(st)) names = st.declarationList.declarations.map((d) => d.name.getText(sf));
+      else if (ts.isFunctionDeclaration(st) && st.name) names = [st.name.text];
+      else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) names = [st.name.text];
+      if (names && names.every((n) => !allowed.has(n))) {
+        cuts.push([st.pos, st.end]);
+        for (const n of names) if (!removed.includes(n)) removed.push(n);
+      }
+    }
+    let out = "";
+    let at = 0;
+    for (const [start, end] of cuts) {
+      out += text.slice(at, start);
+      at = end;
+    }
+    return out + text.slice(at);
   }
 
   function inside(dir, path) {

@@ -3,7 +3,8 @@
 // Body-style scripts (no `export default`) see these as locals of the function
 // their file becomes; module-style handlers get them through `ctx`. The Web APIs
 // (Request, Response, fetch, URL, crypto, streams, timers, ...) come from
-// TypeScript's `lib.webworker` declarations, which the checker loads as well.
+// TypeScript's `lib.webworker` declarations, which the checker loads cut down to
+// the globals the runtime defines.
 // This file is a global script (no imports or exports) so an editor can use it
 // with a `/// <reference path="hoody.d.ts" />` line.
 
