@@ -49,8 +49,7 @@ async def typescript(ctx: Context, body: Source) -> TypeScriptValidation:
         raise ApiError(
             503,
             "typescript_unavailable",
-            f"typescript {TYPESCRIPT_VERSION} is not installed and could not be installed: "
-            f"{error}",
+            f"typescript {TYPESCRIPT_VERSION} is missing and its install failed: {error}",
         ) from None
     except TypeCheckError as error:
         raise ApiError(503, "typecheck_failed", str(error)) from None
