@@ -164,3 +164,12 @@ async def test_runtime_globals_come_from_a_real_isolate():
     assert {"fetch", "Request", "Response", "crypto", "URL", "setTimeout", "self"} <= names
     assert {"Array", "Promise", "JSON"} <= names  # ECMAScript built-ins
     assert not {"importScripts", "postMessage", "navigator", "WebSocket", "document"} & names
+
+
+async def test_a_broken_typescript_package_is_a_typecheck_error(tmp_path: Path):
+    from hoody_exec.typecheck import TypeChecker, TypeCheckError
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "typescript.js").write_text("throw new Error('not the compiler');")
+    with pytest.raises(TypeCheckError, match="could not start"):
+        await TypeChecker.start(tmp_path)

@@ -31,7 +31,7 @@ from hoody_exec.typecheck.options import (
 
 __all__ = ["CheckResult", "Diagnostic", "TypeCheckError", "TypeChecker", "get_checker"]
 
-# NOTE: typescript.js is ~9 MB of source and the DOM-sized library files are
+# NOTE: typescript.js is ~9 MB of source and the web-worker library files are
 # large once parsed: far above a script isolate's cap.
 MEMORY_LIMIT = 1024 * 1024 * 1024
 CHECK_TIMEOUT = 120.0
@@ -210,6 +210,9 @@ class TypeChecker:
                 }
             )
             checker.removed_globals = list(reply["removed"])
+        except (native.HoodyExecError, OSError) as error:
+            isolate.close()
+            raise TypeCheckError(f"the checker could not start: {error}") from error
         except BaseException:
             isolate.close()
             raise
