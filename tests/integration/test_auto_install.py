@@ -133,6 +133,20 @@ def test_integrity_mismatch_is_502_and_changes_nothing(
     assert not (server.root / "node_modules" / "tampered").exists()
 
 
+def test_an_install_reaches_scripts_already_built(
+    served: tuple[Server, httpx.Client],
+) -> None:
+    """node_modules files are not stat'ed per request; the lockfile an install rewrites
+    stands for them, so a script built on ms 2 runs on ms 3 right after the install."""
+    server, api = served
+    server.write("version.ts", "import ms from 'ms';\nreturn ms(1);\n")
+    assert server.get_when_routable("/version").json() == 1000
+    installed = api.post("/dependencies/install", json={"packages": ["ms@3"]})
+    assert installed.status_code == 200, installed.text
+    assert installed.json()["added"] == ["ms@3.0.0"]
+    assert server.client.get("/version").json() == 1003
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

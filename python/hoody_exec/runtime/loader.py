@@ -269,6 +269,8 @@ class ScriptLoader:
             failures = 1 if self._failures.pop(file, None) is not None else 0
             pending = [file] if self._pending.pop(file, None) is not None else []
         self._generation += 1
+        # Install failures too: a cleared script tries its missing package again at once.
+        self.deps.forget_failures()
         return Cleared(bundles, failures, pending)
 
     def set_env(self, env: Mapping[str, str]) -> None:
