@@ -104,3 +104,16 @@ def test_health_response_matches_its_schema(anon):
     from hoody_exec.api.models import HealthResult
 
     ok(anon.get("/health"), HealthResult)
+
+
+def test_a_503_is_an_error_body_except_for_health(api):
+    paths = api.get("/openapi.json").json()["paths"]
+    schema_of = {
+        (path, method): operation["responses"]["503"]["content"]["application/json"]["schema"]
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if "503" in operation["responses"]
+    }
+    assert schema_of.pop((f"{RESERVED_PREFIX}/health", "get"))["$ref"].endswith("/HealthResult")
+    for schema in schema_of.values():
+        assert schema["$ref"].endswith("/ErrorBody")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -26,25 +27,45 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.conftest import ADMIN_TOKEN, PREFIX
+from deps.conftest import FakeRegistry
+from hoody_exec.deps.cache import CACHE_DIR_ENV
+from hoody_exec.deps.registry import REGISTRY_ENV
+from hoody_exec.typecheck.install import installed_typescript, tools_dir
 from integration.conftest import FIXTURES, Server, start_server
 
-# NOTE: excluded on purpose, each for a reason:
-# - system/restart respawns the server's worker processes: in-flight generated
-#   requests would race the restart (tests/api/test_system.py covers it).
-# - package/dependency installs reach the npm registry (network), which tests do
-#   not do unless they opt in.
-EXCLUDED = r"^/api/v1/exec/(system/restart$|package/install|dependencies/install)"
+# NOTE: excluded on purpose: system/restart respawns the server's worker
+# processes, so generated requests in flight would race it (tests/api/test_system.py
+# covers it). Installs and version look-ups run too: the server's npm registry is a
+# local fake, so nothing reaches the network.
+EXCLUDED = r"^/api/v1/exec/system/restart$"
 
 EXAMPLES = 5
 HEADERS = {"x-token": ADMIN_TOKEN}
 
 
 @pytest.fixture(scope="module")
-def throwaway_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def fake_registry() -> Iterator[FakeRegistry]:
+    registry = FakeRegistry()
+    registry.publish("left-pad", "1.3.0", files={"index.js": "module.exports = (s) => s;"})
+    registry.start()
+    yield registry
+    registry.stop()
+
+
+@pytest.fixture(scope="module")
+def throwaway_server(
+    tmp_path_factory: pytest.TempPathFactory, fake_registry: FakeRegistry
+) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("schemathesis-scripts")
     shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
     logs = tmp_path_factory.mktemp("schemathesis-logs") / "server.log"
-    server = start_server(root, logs, "--admin-token", ADMIN_TOKEN)
+    cache = tmp_path_factory.mktemp("schemathesis-npm-cache")
+    if installed_typescript() is not None:
+        # The compiler validate/typescript uses, when this machine has it: complete,
+        # so the server only reads it (it is never installed from the fake registry).
+        (cache / "tools").symlink_to(tools_dir(), target_is_directory=True)
+    env = {REGISTRY_ENV: fake_registry.url, CACHE_DIR_ENV: str(cache)}
+    server = start_server(root, logs, "--admin-token", ADMIN_TOKEN, env=env)
     yield server
     server.stop()
 
@@ -60,8 +81,22 @@ def served_schema(throwaway_server: Server) -> schemathesis.BaseSchema:
     return loaded
 
 
+def no_server_error(ctx: Any, response: schemathesis.Response, case: schemathesis.Case) -> Any:
+    """not_a_server_error, except the documented 503 of validate/typescript when
+    the pinned compiler is not installed: it comes from the npm registry, which
+    this server's fake registry does not have (tests/typecheck covers it)."""
+    if response.status_code == 503 and installed_typescript() is None:
+        body = response.json()
+        if isinstance(body, dict) and body.get("error", {}).get("code") == "typescript_unavailable":
+            return None
+    return not_a_server_error(ctx, response, case)
+
+
+CHECKS = [no_server_error, status_code_conformance, response_schema_conformance]
+
+
 def _run_operation(
-    operation: schemathesis.APIOperation, mode: GenerationMode, base_url: str
+    operation: schemathesis.APIOperation, mode: GenerationMode, base_url: str, streaming: bool
 ) -> str | None:
     """None if every generated request held; else the failure and a reproducer."""
     seen: list[schemathesis.Case] = []
@@ -78,12 +113,17 @@ def _run_operation(
     )
     def check(case: schemathesis.Case) -> None:
         seen.append(case)
-        case.call_and_validate(
-            base_url=base_url,
-            headers=HEADERS,
-            checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
-            timeout=30,
-        )
+        if not streaming:
+            case.call_and_validate(base_url=base_url, headers=HEADERS, checks=CHECKS, timeout=30)
+            return
+        # An accepted request opens an endless event stream: its head is the whole
+        # answer there is to check; anything else is a finished (error) answer.
+        kwargs = case.as_transport_kwargs(base_url=base_url, headers=HEADERS)
+        with requests.request(**kwargs, stream=True, timeout=30) as response:
+            if response.status_code == 200:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                return
+            case.validate_response(response, checks=CHECKS, headers=HEADERS)
 
     try:
         check()
@@ -117,14 +157,9 @@ def test_served_document_holds(served_schema: schemathesis.BaseSchema, throwaway
         if re.search(EXCLUDED, operation.path):
             continue
         ran += 1
-        modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
-        if (operation.method.upper(), operation.path) in streams:
-            # NOTE: a valid request opens an event stream that never ends, so there is
-            # no complete response to check; invalid ones still must answer 4xx
-            # (the stream itself is tested in tests/api/test_logs_api.py).
-            modes = [GenerationMode.NEGATIVE]
-        for mode in modes:
-            found = _run_operation(operation, mode, throwaway_server.url)
+        streaming = (operation.method.upper(), operation.path) in streams
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            found = _run_operation(operation, mode, throwaway_server.url, streaming)
             if found is not None:
                 failures.append(found)
     assert ran >= 10, "the document lists far fewer operations than the router has"

@@ -29,7 +29,7 @@ _STATUS_TEXT = {
     409: "Conflict: the target exists or the folder is not empty",
     413: "The body or the file is too large",
     422: "The request does not match the schema, or the result would be invalid",
-    503: "The engine is not ready",
+    503: "Not available now: the engine is not ready, or a needed tool or lock is not",
 }
 
 
@@ -125,7 +125,9 @@ def _operation(op: Operation, ref: Any, schemas: dict[str, Any]) -> dict[str, An
     }
     error_ref = ref(ErrorBody, "serialization")
     for status in sorted(set(op.errors)):
-        content_schema = ok_schema if status == 503 else error_ref
+        # NOTE: health's 503 carries its usual body (status: unavailable); every
+        # other operation's 503 is an error like the rest.
+        content_schema = ok_schema if status == 503 and op.path == "/health" else error_ref
         responses[str(status)] = {
             "description": _STATUS_TEXT.get(status, "Error"),
             "content": {"application/json": {"schema": content_schema}},
