@@ -253,3 +253,56 @@ def test_clean_shutdown_removes_the_entry(tmp_path):
     assert server.process.returncode is not None
     assert list(_instances_dir(root).glob("*.json")) == []
     shutil.rmtree(root)
+
+
+def test_servers_sharing_a_folder_list_each_other(own_server, own_api, tmp_path):
+    second = start_server(own_server.root, tmp_path / "second.log", "--admin-token", ADMIN_TOKEN)
+    try:
+        with httpx.Client(
+            base_url=second.url + PREFIX, headers={"x-token": ADMIN_TOKEN}, timeout=30
+        ) as other:
+            from_first = ok(own_api.get("/list"), InstanceList)
+            from_second = ok(other.get("/list"), InstanceList)
+        assert from_first.current != from_second.current
+        for listed in (from_first, from_second):
+            assert {(i.port, i.alive) for i in listed.instances} == {
+                (own_server.port, True),
+                (second.port, True),
+            }
+            assert [i.id for i in listed.instances if i.current] == [listed.current]
+    finally:
+        second.stop()
+    after = ok(own_api.get("/list"), InstanceList)
+    assert [i.port for i in after.instances] == [own_server.port]
+
+
+def test_a_pending_restart_nobody_began_is_failed(own_server, own_api):
+    current = ok(own_api.get("/list"), InstanceList).current
+    assert current is not None
+    history_file = own_server.root / ".hoody" / "restarts" / f"{current}.json"
+    history = json.loads(history_file.read_text()) if history_file.exists() else []
+    lost = {
+        "id": "lostsignal01",
+        "instance": current,
+        "status": "pending",
+        "requested_at": time.time() - 120,
+        "source": "api",
+    }
+    history_file.parent.mkdir(parents=True, exist_ok=True)
+    history_file.write_text(json.dumps([lost, *history]))
+    status = ok(
+        own_api.get("/system/restart-status", params={"restart_id": "lostsignal01"}),
+        RestartStatus,
+    )
+    assert status.status == "failed" and "did not start" in (status.error or "")
+
+
+def test_the_heartbeat_writes_a_removed_entry_again(api, api_server):
+    current = ok(api.get("/list"), InstanceList).current
+    entry = _instances_dir(api_server.root) / f"{current}.json"
+    entry.unlink()
+    deadline = time.monotonic() + 3 * instances.HEARTBEAT_S
+    while not entry.exists():
+        assert time.monotonic() < deadline, "the entry was not written again"
+        time.sleep(0.2)
+    assert json.loads(entry.read_text())["id"] == current
