@@ -16,6 +16,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.conftest import ADMIN_TOKEN, PREFIX, error, ok
 from hoody_exec.api.monitor import ActiveRequests, MonitoredScripts, PerformanceResult, StatsResult
+from hoody_exec.observability.metrics import BOUNDS, Histogram, failure_reason
+from hoody_exec.runtime.limits import ScriptThrew, timeout_exceeded
 from integration.conftest import FIXTURES, Server, start_server
 
 OK_SCRIPT = "// @mode worker\nshared.n = (shared.n ?? 0) + 1;\nreturn { n: shared.n };\n"
@@ -33,6 +35,7 @@ def scripts(api_server: Server) -> Server:
     api_server.write("monitor/slow.ts", SLOW)
     api_server.write("monitor/never.ts", SERVERLESS)
     api_server.write("monitor/plain.ts", SERVERLESS)
+    api_server.write("monitor/broken.ts", "return {{{;\n")
     assert api_server.get_when_routable("/monitor/ok").status_code == 200
     return api_server
 
@@ -71,11 +74,16 @@ def test_counters_move_with_requests_errors_and_timeouts(api, scripts):
     # The timeout fired after 150 ms: the measured duration says so.
     assert late["latency"]["mean_ms"] >= 150
 
+    assert scripts.client.get("/monitor/broken").status_code == 500
+    broken = _performance(api, "monitor/broken.ts")
+    assert broken["error_reasons"] == {"load_error": broken["errors"]}
+    assert broken["modes"] == ["unknown"] and broken["without_result"]["count"] >= 1
+
     after = _stats(api)
-    assert after.requests >= before.requests + 6
-    assert after.errors >= before.errors + 2
+    assert after.requests >= before.requests + 7
+    assert after.errors >= before.errors + 3
     assert after.timeouts >= before.timeouts + 1
-    assert after.status.get("5xx", 0) >= before.status.get("5xx", 0) + 2
+    assert after.status.get("5xx", 0) >= before.status.get("5xx", 0) + 3
     assert after.error_reasons["timeout_exceeded"] >= 1
     assert after.latency.count == after.requests
 
@@ -289,30 +297,36 @@ def test_two_worker_processes_are_aggregated(two_workers):
 
 
 def test_two_worker_processes_active_requests_from_either(two_workers):
-    slow = "await new Promise((r) => setTimeout(r, 2500));\nreturn 'slow';\n"
+    slow = "await new Promise((r) => setTimeout(r, 4000));\nreturn 'slow';\n"
     (two_workers.root / "slow.ts").write_text(slow)
     assert two_workers.get_when_routable("/modes/serverless").status_code == 200
-    threads = [threading.Thread(target=lambda: _fresh_get(two_workers, "/slow")) for _ in range(4)]
-    for thread in threads:
-        thread.start()
+    threads: list[threading.Thread] = []
+    seen: dict[int, set[int]] = {}  # answering pid → pids of the slow requests it listed
+    running: set[int] = set()  # pids seen running one
     try:
-        seen: dict[int, set[int]] = {}  # answering pid → pids of the requests it listed
-        deadline = time.monotonic() + 2.2
-        while time.monotonic() < deadline and not (
-            len(seen) == 2 and any(len(v) == 2 for v in seen.values())
-        ):
+        deadline = time.monotonic() + 3.5
+        while time.monotonic() < deadline:
+            # More slow requests (new connections) until both processes run one.
+            if len(running) < 2 and len(threads) < 12:
+                thread = threading.Thread(target=lambda: _fresh_get(two_workers, "/slow"))
+                thread.start()
+                threads.append(thread)
+            time.sleep(0.1)
             with _admin(two_workers) as admin:
                 active = ok(admin.get("/monitor/active-requests"), ActiveRequests)
             slow_ones = [r for r in active.requests if r.script == "slow.ts"]
-            seen.setdefault(active.pid, set()).update(r.pid for r in slow_ones)
             for item in slow_ones:
                 # Other processes' entries come from their last snapshot.
                 assert (item.as_of is None) == (item.pid == active.pid)
-            time.sleep(0.1)
+            listed = {r.pid for r in slow_ones}
+            seen.setdefault(active.pid, set()).update(listed)
+            running |= listed
+            if len(listed) == 2:
+                break
     finally:
         for thread in threads:
             thread.join(timeout=10)
-    # Some answer listed requests of both processes (the other's from its snapshot).
+    # An answer listed the requests of both processes (the other's from its snapshot).
     assert any(len(pids) == 2 for pids in seen.values()), seen
 
 
@@ -320,3 +334,30 @@ def test_metrics_folder_is_per_server_run(two_workers):
     runs = [p for p in (two_workers.root / ".hoody" / "metrics").iterdir() if p.is_dir()]
     assert [p.name for p in runs] == [str(two_workers.process.pid)]
     assert Path(runs[0], "server.json").is_file()
+
+
+# ---------------------------------------------------------------- figures
+def test_quantiles_are_interpolated_inside_buckets():
+    histogram = Histogram()
+    assert histogram.quantile(0.5) is None
+    # 50 requests in (10 ms, 15 ms], 50 in (100 ms, 150 ms].
+    histogram.counts[BOUNDS.index(0.015)] = 50
+    histogram.counts[BOUNDS.index(0.15)] = 50
+    assert histogram.count == 100
+    assert histogram.quantile(0.25) == pytest.approx(0.0125)
+    assert histogram.quantile(0.5) == pytest.approx(0.015)
+    assert histogram.quantile(0.99) == pytest.approx(0.1 + 0.05 * 49 / 50)
+    beyond = Histogram()
+    beyond.counts[-1] = 3  # past the last finite bound: that bound
+    assert beyond.quantile(0.5) == BOUNDS[-1]
+
+
+def test_failure_reasons_are_bounded_labels():
+    thrown = ScriptThrew(
+        name="WhateverError", message="x", script="a.ts", line=1, column=1, stack=None
+    )
+    assert failure_reason(thrown, None) == "script_error"
+    assert failure_reason(timeout_exceeded("a.ts", 100, 120, 0, True), None) == ("timeout_exceeded")
+    assert failure_reason(None, "timeout") == "stream_timeout"
+    assert failure_reason(None, "cancelled") is None  # the client left: not our failure
+    assert failure_reason(None, "done") is None and failure_reason(None, None) is None

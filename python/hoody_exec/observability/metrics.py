@@ -151,22 +151,38 @@ class _File:
     """One metrics file of this process; values kept in a dict, written through."""
 
     def __init__(self, path: Path) -> None:
-        self.file = MmapedDict(str(path))
+        self.path = path
+        self.file: MmapedDict | None = MmapedDict(str(path))
         # NOTE: a reused pid finds the file of a dead process: its counts continue.
         self.values: dict[str, float] = {k: v for k, v, _ in self.file.read_all_values()}
+        self._failed = False
 
     def inc(self, key: str, amount: float = 1.0) -> None:
         value = self.values.get(key, 0.0) + amount
         self.values[key] = value
-        self.file.write_value(key, value, 0.0)
+        self._write(key, value)
 
     def set(self, key: str, value: float) -> None:
         if self.values.get(key) != value:
             self.values[key] = value
+            self._write(key, value)
+
+    def _write(self, key: str, value: float) -> None:
+        # Metrics must never fail a request: a full disk (the file grows when a new
+        # series appears) or a request ending after shutdown closed the file.
+        if self.file is None:
+            return
+        try:
             self.file.write_value(key, value, 0.0)
+        except (OSError, ValueError) as error:
+            if not self._failed:
+                self._failed = True
+                log.warning("metrics file not writable", file=str(self.path), error=str(error))
 
     def close(self) -> None:
-        self.file.close()
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 @dataclass
