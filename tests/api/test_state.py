@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from api.conftest import error, ok
@@ -240,3 +243,32 @@ def test_operations_are_documented(api):
     for op in ("get", "set", "clear"):
         operation = paths[f"/api/v1/exec/shared-state/{op}"]["post"]
         assert {"200", "404", "409", "422"} <= set(operation["responses"])
+
+
+@pytest.mark.slow
+def test_an_isolate_held_by_running_javascript_is_504(api, scripts):
+    scripts.write(
+        "state/busy.ts",
+        "// @mode worker\nconst end = Date.now() + 12_000;\nwhile (Date.now() < end) {}\n"
+        'return "done";\n',
+    )
+    ok(
+        api.post("/shared-state/set", json={"path": "state/busy.ts", "key": "a", "value": 1}),
+        SharedStateWritten,
+    )
+    holder = threading.Thread(target=lambda: scripts.client.get("/state/busy", timeout=60))
+    holder.start()
+    try:
+        # Wait until the request runs: its loop then holds the isolate's thread.
+        deadline = time.monotonic() + 10
+        while api.get("/health").json()["active_requests"] < 1:
+            assert time.monotonic() < deadline, "the busy request never started"
+            time.sleep(0.05)
+        failure = error(
+            api.post("/shared-state/get", json={"path": "state/busy.ts"}), 504, "isolate_busy"
+        )
+        assert failure["details"] == {"path": "state/busy.ts", "waited_s": 10.0}
+    finally:
+        holder.join(timeout=60)
+    got = ok(api.post("/shared-state/get", json={"path": "state/busy.ts"}), SharedStateValue)
+    assert got.value == {"a": 1}
