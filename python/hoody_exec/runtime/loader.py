@@ -384,7 +384,7 @@ class ScriptLoader:
             ) from error
         except native.BundleError as error:
             message = f"{error.filename}:{error.line}:{error.column}: {error}"
-            problems: list[dict[str, Any]] = [
+            found: list[dict[str, Any]] = [
                 {
                     "file": error.filename,
                     "line": error.line,
@@ -395,9 +395,9 @@ class ScriptLoader:
             ]
             if error.missing_package is not None:
                 raise MissingPackage(
-                    message, script=file, problems=problems, package=error.missing_package
+                    message, script=file, problems=found, package=error.missing_package
                 ) from error
-            raise ScriptLoadFailed(message, script=file, problems=problems) from error
+            raise ScriptLoadFailed(message, script=file, problems=found) from error
         # NOTE: the signature is taken before the content is checked again, so a
         # file saved while the bundler read it is caught now or on the next request.
         inputs: list[_Input] = []
