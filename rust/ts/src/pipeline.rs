@@ -223,11 +223,48 @@ fn issues(
     }
 }
 
-/// Scope resolution for a CommonJS script (no types to strip).
+/// Scope resolution for a CommonJS script (no types to strip). It runs on a
+/// `Script` so sloppy-mode scoping applies (a function declared in a block is
+/// visible outside it).
 pub(crate) fn resolve_script(module: Module, marks: Marks) -> Module {
-    let mut program = Program::Module(module);
+    let mut program = as_script(module);
     resolver(marks.unresolved, marks.top_level, false).process(&mut program);
-    program.expect_module()
+    from_script(program)
+}
+
+/// [`finish`] for a CommonJS script (sloppy-mode scoping for hygiene).
+pub(crate) fn finish_script(
+    module: Module,
+    comments: &SingleThreadedComments,
+    marks: Marks,
+) -> Module {
+    let mut program = as_script(module);
+    (
+        inject_helpers(marks.unresolved),
+        hygiene(),
+        fixer(Some(comments)),
+    )
+        .process(&mut program);
+    from_script(program)
+}
+
+fn as_script(module: Module) -> Program {
+    Program::Script(swc_core::ecma::ast::Script {
+        span: module.span,
+        body: module
+            .body
+            .into_iter()
+            .filter_map(|item| item.stmt())
+            .collect(),
+        shebang: module.shebang,
+    })
+}
+
+fn from_script(program: Program) -> Module {
+    match program {
+        Program::Script(s) => script_module(s),
+        Program::Module(m) => m,
+    }
 }
 
 /// A `SyntaxIssue` at byte position `pos` of `fm`.

@@ -700,3 +700,39 @@ fn syntax_errors_in_package_files_name_the_file() {
         "{e}"
     );
 }
+
+#[test]
+fn sloppy_commonjs_syntax_and_shebangs_survive() {
+    let root = tree(&[
+        (
+            "main.ts",
+            "import legacy from 'legacy';\nimport cli from 'legacy/cli.mjs';\n\
+             export default () => ({ legacy, cli });\n",
+        ),
+        (
+            "node_modules/legacy/index.js",
+            "#!/usr/bin/env node\n\
+             var o = { a: 010 };\n\
+             with (o) { var viaWith = a; }\n\
+             function f() { return arguments.callee === f; }\n\
+             if (true) { function inBlock() { return 'hoisted'; } }\n\
+             implicitGlobalForTest = 1;\n\
+             var let_ = typeof implicitGlobalForTest;\n\
+             module.exports = { viaWith: viaWith, callee: f(), inBlock: inBlock(), let_: let_ };\n",
+        ),
+        (
+            "node_modules/legacy/cli.mjs",
+            "#!/usr/bin/env node\nexport default 'esm with shebang';\n",
+        ),
+    ]);
+    let b = build(&root, "main.ts");
+    assert!(!b.code.contains("#!"), "shebangs are dropped");
+    let v = run(&b);
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "legacy": {"viaWith": 8, "callee": true, "inBlock": "hoisted", "let_": "number"},
+            "cli": "esm with shebang"
+        })
+    );
+}

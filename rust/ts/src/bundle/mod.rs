@@ -387,6 +387,8 @@ impl<'a> Builder<'a> {
                 .map_err(BundleError::Syntax)?;
             (m, false)
         };
+        // A `#!` line is only valid at the very start of a script, never inside a factory.
+        module.shebang = None;
         let style = if !cjs && body::has_default_export(&module) {
             Style::Module
         } else {
@@ -428,7 +430,7 @@ impl<'a> Builder<'a> {
 
         let module = if cjs {
             imports::lower_dynamic_imports(&mut module, marks.unresolved);
-            pipeline::finish(module, &self.comments, marks)
+            pipeline::finish_script(module, &self.comments, marks)
         } else {
             let mut program = Program::Module(module);
             common_js(
