@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +35,29 @@ class HoodyServer(Server):  # type: ignore[misc, valid-type]
     hoody_record: instances.InstanceRecord
 
     def _reload(self, *args: Any, **kwargs: Any) -> Any:
-        restart = instances.begin_restart(self.hoody_root, self.hoody_record.id)
-        log.info("restarting workers", restart_id=restart.id, source=restart.source)
+        # NOTE: bookkeeping must never stop the restart itself (or, raising here,
+        # end Granian's main loop): a state folder that cannot be written is logged.
+        restart = None
+        try:
+            restart = instances.begin_restart(self.hoody_root, self.hoody_record.id)
+            log.info("restarting workers", restart_id=restart.id, source=restart.source)
+        except OSError as error:
+            log.warning("could not record the restart", error=str(error))
         try:
             result = super()._reload(*args, **kwargs)
         except BaseException as error:
-            instances.finish_restart(self.hoody_root, restart, error=repr(error))
+            self._finish(restart, repr(error))
             raise
-        instances.finish_restart(self.hoody_root, restart)
-        log.info("workers restarted", restart_id=restart.id)
+        self._finish(restart, None)
         return result
+
+    def _finish(self, restart: instances.RestartRecord | None, error: str | None) -> None:
+        if restart is None:
+            return
+        try:
+            instances.finish_restart(self.hoody_root, restart, error=error)
+        except OSError as failure:
+            log.warning("could not record the restart", error=str(failure))
 
 
 def run_server(config: ServerConfig) -> None:
@@ -72,6 +86,19 @@ def run_server(config: ServerConfig) -> None:
     server.hoody_root = root
     server.hoody_record = record
     # Registered once the socket is bound (a port in use leaves no entry behind).
-    server.on_startup(lambda: instances.register(root, record))
-    server.on_shutdown(lambda: instances.unregister(root, record))
+    server.on_startup(lambda: _quietly(instances.register, root, record))
+    server.on_shutdown(lambda: _quietly(instances.unregister, root, record))
     server.serve()
+
+
+def _quietly(
+    action: Callable[[Path, instances.InstanceRecord], None],
+    root: Path,
+    record: instances.InstanceRecord,
+) -> None:
+    """The registry is informational: a state folder that cannot be written must
+    not keep the server from starting or stopping cleanly."""
+    try:
+        action(root, record)
+    except OSError as error:
+        log.warning("instance registry not updated", error=str(error), instance=record.id)
