@@ -27,7 +27,9 @@ from hoody_exec.api import (
     scripts,
     state,
     system,
+    templates,
     typescript,
+    user_openapi,
     validate,
 )
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
@@ -84,6 +86,8 @@ OPERATIONS: tuple[Operation, ...] = (
     *system.OPERATIONS,
     *dependencies.OPERATIONS,
     *package.OPERATIONS,
+    *templates.OPERATIONS,
+    *user_openapi.OPERATIONS,
     Operation(
         "GET",
         OPENAPI_PATH,

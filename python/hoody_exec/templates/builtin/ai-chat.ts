@@ -1,0 +1,36 @@
+// @ai true
+// @ai-model {{model}}
+// AI chat: POST {"prompt": "Hi"} or {"messages": [{"role": "user", "content": "Hi"}]}; ?stream=1 streams the answer as text.
+// The AI helpers (generateText, streamText, model) are injected by @ai; no keys in the script.
+type ChatMessage = { role: "user" | "assistant"; content: string };
+if (request.method !== "POST") {
+  return Response.json({ error: "POST a prompt or messages" }, { status: 405, headers: { allow: "POST" } });
+}
+// NOTE: the helpers exist once the server provides @ai; until then the script says so.
+if (typeof generateText === "undefined" || typeof model === "undefined") {
+  return Response.json(
+    { error: "ai_unavailable", message: "this server does not provide the @ai helpers yet" },
+    { status: 503 },
+  );
+}
+const input = (typeof body === "object" && body !== null ? body : {}) as {
+  prompt?: unknown;
+  messages?: unknown;
+};
+let messages: ChatMessage[] = [];
+if (Array.isArray(input.messages)) {
+  messages = input.messages
+    .filter((m: any) => (m?.role === "user" || m?.role === "assistant") && typeof m?.content === "string")
+    .map((m: any) => ({ role: m.role, content: String(m.content).slice(0, {{max_chars}}) }));
+} else if (typeof input.prompt === "string") {
+  messages = [{ role: "user", content: input.prompt.slice(0, {{max_chars}}) }];
+}
+if (messages.length === 0) {
+  return Response.json({ error: "send a prompt (string) or messages (role + content)" }, { status: 400 });
+}
+const system = "{{system_prompt}}";
+if (query.stream === "1") {
+  return streamText({ model, system, messages }).toTextStreamResponse();
+}
+const result = await generateText({ model, system, messages });
+return { text: result.text, usage: result.usage ?? null };

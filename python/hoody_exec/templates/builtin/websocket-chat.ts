@@ -1,0 +1,44 @@
+// @mode worker
+// @websocket
+// WebSocket chat rooms: connect to /{{route}}?room=lobby&name=ann; each message is broadcast to the room.
+// A plain GET (no upgrade) answers the room's last {{history}} messages.
+type Message = { room: string; from: string; text: string; at: string };
+const rooms: Record<string, Message[]> = (shared.chatRooms ??= {});
+const clean = (value: unknown, fallback: string) =>
+  typeof value === "string" && value.trim() ? value.trim().slice(0, 64) : fallback;
+const room = clean(query.room, "lobby");
+const name = clean(query.name, "anonymous");
+const remember = (message: Message) => {
+  const kept = (rooms[message.room] ??= []);
+  kept.push(message);
+  if (kept.length > {{history}}) kept.splice(0, kept.length - {{history}});
+};
+
+// NOTE: `ws` exists once the server supports @websocket; a plain request works either way.
+if (typeof ws !== "undefined") {
+  ws.open = (socket) => {
+    socket.data.room = room;
+    socket.data.name = name;
+    socket.join(room);
+    socket.send(JSON.stringify({ type: "history", messages: rooms[room] ?? [] }));
+    ws.broadcast(JSON.stringify({ type: "joined", room, name }), { room });
+  };
+  ws.message = (socket, data) => {
+    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+    const message: Message = {
+      room: socket.data.room,
+      from: socket.data.name,
+      text: text.slice(0, {{max_length}}),
+      at: new Date().toISOString(),
+    };
+    remember(message);
+    ws.broadcast(JSON.stringify({ type: "message", ...message }), { room: message.room });
+  };
+  ws.close = (socket) => {
+    ws.broadcast(JSON.stringify({ type: "left", room: socket.data.room, name: socket.data.name }), {
+      room: socket.data.room,
+    });
+  };
+}
+
+return { room, messages: rooms[room] ?? [] };
