@@ -205,3 +205,30 @@ def test_operations_are_in_the_openapi_document(api: httpx.Client) -> None:
     assert "post" in paths["/api/v1/exec/validate/dependencies"]
     responses = paths["/api/v1/exec/dependencies/install"]["post"]["responses"]
     assert {"200", "424", "502"} <= set(responses)
+
+
+def test_validate_dependencies_of_inline_content(api: httpx.Client, root: Path) -> None:
+    source = (
+        "// inline\nimport { greet } from 'greet';\nimport { y } from './nowhere';\n"
+        "return [greet, y];\n"
+    )
+    report = ok(
+        api.post("/validate/dependencies", json={"content": source, "filename": "inline.ts"}),
+        ValidateDependenciesReport,
+    )
+    assert not report.ok and report.scripts == 1
+    assert ("inline.ts", 2, "greet", "missing_package") in {
+        (p.file, p.line, p.specifier, p.kind) for p in report.problems
+    }
+    assert all(".validate-" not in p.message and p.file == "inline.ts" for p in report.problems)
+    assert not [p for p in root.iterdir() if p.name.startswith(".validate-")]
+    error(
+        api.post("/validate/dependencies", json={"content": "return 1;", "filename": "a/b.ts"}),
+        400,
+        "invalid_filename",
+    )
+    error(
+        api.post("/validate/dependencies", json={"content": "return 1;", "path": "x.ts"}),
+        422,
+        "validation_error",
+    )

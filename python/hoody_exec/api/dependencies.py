@@ -9,19 +9,23 @@ finished install lets scripts that failed for a missing package build again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import re
+import secrets
 import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hoody_exec.api.errors import ApiError
+from hoody_exec.api.files import MAX_SCRIPT_BYTES
 from hoody_exec.api.models import Model, NoInput, Out
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.deps import DependencyError, InvalidSpecifier, parse_package_request
-from hoody_exec.deps.check import iter_scripts, package_imports
+from hoody_exec.deps.check import SCRIPT_SUFFIXES, iter_scripts, package_imports
 from hoody_exec.deps.install import InstallResult, installed_version
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
 from hoody_exec.deps.semver import satisfies
@@ -115,8 +119,22 @@ class ValidateDependenciesRequest(Model):
     path: str | None = Field(
         default=None,
         min_length=1,
-        description="One script (relative to the folder); omitted: every script.",
+        description="One script (relative to the folder); omitted (and no content): every script.",
     )
+    content: str | None = Field(
+        default=None,
+        max_length=MAX_SCRIPT_BYTES,
+        description="Inline source to check instead, as if it were a file at the root.",
+    )
+    filename: str | None = Field(
+        default=None, description="Name used for inline content; default script.ts."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ValidateDependenciesRequest:
+        if self.path is not None and self.content is not None:
+            raise ValueError("give `path` or `content`, not both")
+        return self
 
 
 class ImportProblem(Out):
@@ -430,6 +448,35 @@ def _validate_file(
     return problems
 
 
+def _validate_inline(ctx: Context, content: str, filename: str) -> ValidateDependenciesReport:
+    """Inline source, bundled from a private (dot-named, never routed) scratch file at
+    the root so its relative imports resolve like a top-level script's."""
+    if "/" in filename or "\\" in filename or "\x00" in filename:
+        raise ApiError(400, "invalid_filename", "`filename` is a bare file name such as x.ts")
+    if not filename.endswith(SCRIPT_SUFFIXES):
+        raise ApiError(
+            400, "invalid_filename", f"`filename` must end with one of {', '.join(SCRIPT_SUFFIXES)}"
+        )
+    scratch = ctx.root / f".validate-{os.getpid()}-{secrets.token_hex(4)}-{filename}"
+    scratch.write_text(content, encoding="utf-8")
+    try:
+        found = _validate_file(ctx, scratch, native_builtins())
+    finally:
+        with contextlib.suppress(OSError):
+            scratch.unlink()
+    relative = scratch.name
+    problems = [
+        p.model_copy(
+            update={
+                "file": filename if p.file == relative else p.file,
+                "message": p.message.replace(relative, filename),
+            }
+        )
+        for p in found
+    ]
+    return ValidateDependenciesReport(ok=not problems, scripts=1, problems=problems)
+
+
 def _validate(ctx: Context, path: str | None) -> ValidateDependenciesReport:
     builtins = native_builtins()
     files = _script_files(ctx, path)
@@ -442,6 +489,10 @@ def _validate(ctx: Context, path: str | None) -> ValidateDependenciesReport:
 async def validate_dependencies(
     ctx: Context, body: ValidateDependenciesRequest
 ) -> ValidateDependenciesReport:
+    if body.content is not None:
+        return await asyncio.to_thread(
+            _validate_inline, ctx, body.content, body.filename or "script.ts"
+        )
     return await asyncio.to_thread(_validate, ctx, body.path)
 
 
