@@ -6,7 +6,6 @@ Run: .venv/bin/python -m pytest benches/test_monitor.py --benchmark-only
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -32,8 +31,8 @@ class _Runtime:
 
 
 @pytest.fixture
-def monitor(tmp_path: Path) -> Iterator[Monitor]:
-    monitor = Monitor(tmp_path, _Runtime())  # type: ignore[arg-type]
+def monitor() -> Iterator[Monitor]:
+    monitor = Monitor(_Runtime())  # type: ignore[arg-type]
     yield monitor
     monitor.close()
 

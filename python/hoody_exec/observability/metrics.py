@@ -26,12 +26,14 @@ files with the same names into it.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import bisect
 import contextlib
 import glob
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -110,13 +112,17 @@ def prepare_run_dir(root: Path, owner: int | None = None) -> Path:
     return run
 
 
-def run_dir_for(root: Path) -> Path:
-    """This process's run folder: the serve process's, or (started some other way,
-    so a single process) a private one."""
+def run_dir_for() -> Path:
+    """This process's run folder: the serve process's; otherwise (`hoody-exec run`,
+    an app built directly: one process) a temporary folder removed at exit, so
+    nothing is left in the scripts folder."""
     configured = os.environ.get(RUN_DIR_ENV)
     if configured and Path(configured).is_dir():
         return Path(configured)
-    return prepare_run_dir(root)
+    run = Path(tempfile.mkdtemp(prefix="hoody-exec-metrics-"))
+    atexit.register(shutil.rmtree, run, ignore_errors=True)
+    _write_json(run / SERVER_FILE, {"pid": os.getpid(), "started_at": time.time()})
+    return run
 
 
 def _alive(pid: int) -> bool:
@@ -201,8 +207,8 @@ class ActiveRequest:
 class Monitor:
     """This process's request metrics, in-flight table and sampler."""
 
-    def __init__(self, root: Path, runtime: Runtime) -> None:
-        self.dir = run_dir_for(root)
+    def __init__(self, runtime: Runtime) -> None:
+        self.dir = run_dir_for()
         self.runtime = runtime
         self.pid = os.getpid()
         self.started_at = time.time()

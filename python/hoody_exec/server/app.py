@@ -65,7 +65,7 @@ class HoodyApp:
             pool_size=config.pool_size,
             max_queue=config.max_queue,
         )
-        self.monitor = Monitor(self.root, self.runtime)
+        self.monitor = Monitor(self.runtime)
         self.clear_signal = ClearSignal(self.monitor.dir, self.runtime, processes=config.workers)
         # The management API (its own issue) mounts here; until then 404 JSON.
         self.management = management
