@@ -88,6 +88,28 @@ def test_concurrent_first_requests_install_once(
     assert registry.hits["/-/tarballs/first-1.0.0.tgz"] == 1
 
 
+def test_two_worker_processes_install_once(registry: FakeRegistry, tmp_path: Path) -> None:
+    """Both processes build the new scripts at once (their watchers) and find the
+    package missing; the installer's folder lock lets one install, the other then
+    finds it installed and downloads nothing."""
+    registry.publish("multi", "1.0.0", files={"index.js": "module.exports = 'multi';\n"})
+    root = tmp_path / "scripts"
+    root.mkdir()
+    with deps_server(root, registry.url, tmp_path / "cache", "--workers", "2") as (server, _):
+        for i in range(4):
+            server.write(f"m{i}.ts", f"import m from 'multi';\nreturn [m, {i}];\n")
+
+        def get(i: int) -> httpx.Response:
+            return server.get_when_routable(f"/m{i % 4}")
+
+        with ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(get, range(16)))
+    assert [r.status_code for r in responses] == [200] * 16, [r.text for r in responses]
+    assert [r.json() for r in responses] == [["multi", i % 4] for i in range(16)]
+    assert registry.hits["/multi"] == 1
+    assert registry.hits["/-/tarballs/multi-1.0.0.tgz"] == 1
+
+
 def test_unknown_package_fails_clearly_and_changes_nothing(
     served: tuple[Server, httpx.Client], registry: FakeRegistry
 ) -> None:
