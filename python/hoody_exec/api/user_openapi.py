@@ -30,6 +30,7 @@ SPEC_FILE = "openapi.json"  # in the state folder
 OPENAPI_VERSION = "3.1.0"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _METHOD_LITERAL = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)["'`]""")
+_METHOD_GUARD = re.compile(r"""method\s*!==?\s*["'`](GET|POST|PUT|PATCH|DELETE)["'`]""")
 _QUERY_NAME = re.compile(r"""\bquery(?:\.([A-Za-z_$][\w$]*)|\[\s*["']([^"'\]]{1,64})["']\s*\])""")
 _TOKEN_SCHEMES = ("bearerAuth", "basicAuth", "tokenHeader", "tokenQuery")
 SECURITY_SCHEMES: dict[str, Any] = {
@@ -156,9 +157,13 @@ def openapi_path(route: Route) -> str:
 
 
 def _methods(source: str) -> list[str]:
-    named = {m.lower() for m in _METHOD_LITERAL.findall(source)}
-    # NOTE: a script answers every method; one that names none is described by GET.
-    return [m for m in HTTP_METHODS if m in named] or ["get"]
+    """The methods a script is described with (it answers every method)."""
+    only = {m.lower() for m in _METHOD_GUARD.findall(source)}
+    if len(only) == 1:
+        # `if (request.method !== "POST") return …405`: that method alone.
+        return list(only)
+    named = {m.lower() for m in _METHOD_LITERAL.findall(source)} | {"get"}
+    return [m for m in HTTP_METHODS if m in named]
 
 
 def _query_names(source: str, skip: set[str]) -> list[str]:
