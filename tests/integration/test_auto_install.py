@@ -179,10 +179,15 @@ def test_registry_unreachable_is_502(tmp_path: Path) -> None:
     root = tmp_path / "scripts"
     root.mkdir()
     (root / "x.ts").write_text("import ms from 'ms';\nreturn ms(1);\n")
-    url = f"http://127.0.0.1:{_closed_port()}/"
-    with deps_server(root, url, tmp_path / "cache") as (server, _):
+    # Credentials in the registry URL never reach an answer.
+    url = f"http://robot:s3cret-token@127.0.0.1:{_closed_port()}/"
+    with deps_server(root, url, tmp_path / "cache") as (server, api):
         response = server.client.get("/x")
+        bundled = api.get("/dependencies/bundled").json()
     assert response.status_code == 502, response.text
+    assert "s3cret" not in response.text and "robot" not in response.text
+    assert "127.0.0.1" in response.json()["message"]
+    assert "s3cret" not in bundled["registry"]
     assert response.json()["reason"] == "registry unreachable"
     assert response.json()["package"] == "ms"
     assert not (root / "node_modules").exists() and not (root / "package.json").exists()

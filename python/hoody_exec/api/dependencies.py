@@ -29,7 +29,7 @@ from hoody_exec.deps.check import SCRIPT_SUFFIXES, iter_scripts, package_imports
 from hoody_exec.deps.install import InstallResult, installed_version
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
 from hoody_exec.deps.semver import satisfies
-from hoody_exec.deps.service import http_status
+from hoody_exec.deps.service import DependencyService, http_status
 from hoody_exec.deps.specifiers import (
     BuiltinSpecifier,
     PackageSpecifier,
@@ -204,7 +204,7 @@ async def bundled(ctx: Context, _: NoInput) -> BundledReport:
         injected=list(INJECTED),
         node_builtins=builtins,
         auto_install=deps.auto_install,
-        registry=deps.registry,
+        registry=deps.public_registry,
     )
 
 
@@ -313,7 +313,7 @@ _ERROR_CODES = {
 }
 
 
-def install_error(error: DependencyError) -> ApiError:
+def install_error(error: DependencyError, deps: DependencyService) -> ApiError:
     """An installer error as an API error: the package and the reason, with 424/502/500
     as for a script request (see docs/dependencies.md)."""
     status = http_status(error)
@@ -322,7 +322,7 @@ def install_error(error: DependencyError) -> ApiError:
     return ApiError(
         status,
         _ERROR_CODES.get(error.reason, "install_failed"),
-        str(error),
+        deps.scrub(str(error)),
         {"package": error.package, "reason": error.reason},
     )
 
@@ -361,10 +361,11 @@ async def run_install(ctx: Context, packages: list[str]) -> InstallReport:
     """Install through the serving loader's service, then tell the app (scripts that
     failed for a missing package build again on their next request)."""
     started = time.monotonic()
+    deps = ctx.app.runtime.loader.deps
     try:
-        result = await ctx.app.runtime.loader.deps.install(packages)
+        result = await deps.install(packages)
     except DependencyError as error:
-        raise install_error(error) from None
+        raise install_error(error, deps) from None
     ctx.changed(ctx.root / "package.json", ctx.root / LOCKFILE_NAME)
     return install_report(result, started)
 

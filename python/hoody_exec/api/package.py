@@ -274,7 +274,7 @@ async def compare(ctx: Context, body: CompareRequest) -> CompareReport:
             except TimeoutError:
                 error = f"the registry did not answer within {body.timeout:g}s"
             except DependencyError as failure:
-                error = str(failure)
+                error = service.scrub(str(failure))
             in_range = installed is not None and (
                 is_dist_tag(range_)
                 or (Range.try_parse(range_) is not None and satisfies(installed, range_))
@@ -295,7 +295,7 @@ async def compare(ctx: Context, body: CompareRequest) -> CompareReport:
             )
 
         packages = await asyncio.gather(*(one(n, d) for n, d in sorted(deps.items())))
-    return CompareReport(packages=list(packages), registry=service.registry)
+    return CompareReport(packages=list(packages), registry=service.public_registry)
 
 
 _EXACT = re.compile(r"^v?\d+\.\d+\.\d+(?:[-+].*)?$")

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from hoody_exec.deps.cache import PackageCache
 from hoody_exec.deps.errors import (
@@ -84,6 +85,21 @@ class DependencyService:
 
     def __repr__(self) -> str:
         return f"DependencyService({str(self.root)!r}, auto_install={self.auto_install})"
+
+    @property
+    def public_registry(self) -> str:
+        """The registry URL without credentials (`https://user:token@host/` is a way to
+        configure a private registry), for answers and logs."""
+        parts = urlsplit(self.registry)
+        if parts.username is None and parts.password is None:
+            return self.registry
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+    def scrub(self, text: str) -> str:
+        """`text` (an error message) with the registry's credentials taken out."""
+        return text.replace(self.registry, self.public_registry)
 
     async def install(self, packages: Sequence[str] = ()) -> InstallResult:
         """Install `packages` (plus what package.json declares). Callers asking for the

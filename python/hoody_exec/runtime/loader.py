@@ -75,11 +75,14 @@ class MissingPackage(ScriptLoadFailed):
 class DependencyInstallFailed(ScriptLoadFailed):
     """Installing a package the script imports failed: names the package and why."""
 
-    def __init__(self, error: DependencyError, *, script: str, package: str) -> None:
+    def __init__(
+        self, error: DependencyError, *, script: str, package: str, deps: DependencyService
+    ) -> None:
+        text = deps.scrub(str(error))
         super().__init__(
-            f"{script}: could not install {package}: {error}",
+            f"{script}: could not install {package}: {text}",
             script=script,
-            problems=[{"package": error.package, "reason": error.reason, "message": str(error)}],
+            problems=[{"package": error.package, "reason": error.reason, "message": text}],
         )
         self.status = http_status(error)
         self.package = package
@@ -320,7 +323,7 @@ class ScriptLoader:
                     await self.deps.ensure(missing.package)
                 except DependencyError as error:
                     raise DependencyInstallFailed(
-                        error, script=file, package=missing.package
+                        error, script=file, package=missing.package, deps=self.deps
                     ) from error
                 # Other scripts may have failed for this same package a moment ago.
                 self._failures.clear()
