@@ -62,6 +62,7 @@ def test_first_request_installs_and_runs(
     assert manifest["dependencies"] == {"greet": "^1.0.0", "ms": "2"}
     assert (server.root / "hoody-lock.json").is_file()
     assert registry.hits["/ms"] == 1 and registry.hits["/greet"] == 1
+    assert "package installed" in server.wait_for_log("package installed", "greet")
     # Warm: no registry traffic, same answer.
     before = sum(registry.hits.values())
     assert server.client.get("/uses_ms").json() == {"ms": 2000, "greet": "hello you"}
@@ -125,6 +126,7 @@ def test_unknown_package_fails_clearly_and_changes_nothing(
     assert body["reason"] == "not found"
     assert "no-such-package" in body["message"] and "not found" in body["message"]
     assert snapshot(server.root) == before
+    assert "no-such-package" in server.wait_for_log("package install failed", "no-such-package")
     # Remembered for a few seconds: the registry is not asked on every request.
     hits = registry.hits["/no-such-package"]
     assert server.client.get("/nope").status_code == 424

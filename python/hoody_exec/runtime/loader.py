@@ -29,10 +29,13 @@ from hoody_exec.config import CONFIG_ENV, ServerConfig
 from hoody_exec.deps.errors import DependencyError
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
 from hoody_exec.deps.service import DependencyService, http_status
+from hoody_exec.observability import get_logger
 from hoody_exec.runtime import native
 from hoody_exec.runtime.limits import ScriptLoadFailed
 from hoody_exec.runtime.protocol import INJECTED
 from hoody_exec.scripts import MagicCommentError, MagicComments, parse_magic_comments
+
+log = get_logger("hoody_exec.loader")
 
 # NOTE: a failed load is retried at most this often (unless the watcher reports a
 # change first): a missing import may appear without the entry file changing.
@@ -319,12 +322,30 @@ class ScriptLoader:
                 if missing.package in installed or len(installed) >= MAX_INSTALL_ROUNDS:
                     raise
                 installed.add(missing.package)
+                started = time.monotonic()
+                log.info("installing a package", package=missing.package, script=file)
                 try:
-                    await self.deps.ensure(missing.package)
+                    result = await self.deps.ensure(missing.package)
                 except DependencyError as error:
-                    raise DependencyInstallFailed(
+                    failed = DependencyInstallFailed(
                         error, script=file, package=missing.package, deps=self.deps
-                    ) from error
+                    )
+                    log.warning(
+                        "package install failed",
+                        package=missing.package,
+                        script=file,
+                        reason=error.reason,
+                        error=failed.problems[0]["message"],
+                    )
+                    raise failed from error
+                log.info(
+                    "package installed",
+                    package=missing.package,
+                    script=file,
+                    added=len(result.added),
+                    total=result.total,
+                    duration_ms=round((time.monotonic() - started) * 1000, 1),
+                )
                 # Other scripts may have failed for this same package a moment ago.
                 self._failures.clear()
 
