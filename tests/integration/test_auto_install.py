@@ -231,3 +231,24 @@ def test_watcher_ignores_install_work_but_not_its_results(tmp_path: Path) -> Non
         assert not keep(change, str(tmp_path / ignored)), ignored
     for kept in ("a.ts", "package.json", "hoody-lock.json", ".env", "users/[id].ts"):
         assert keep(change, str(tmp_path / kept)), kept
+
+
+@pytest.mark.network
+def test_real_zod_on_the_first_request(tmp_path: Path) -> None:
+    """The headline promise against the real npm registry."""
+    from hoody_exec.deps.registry import default_registry
+
+    root = tmp_path / "scripts"
+    root.mkdir()
+    (root / "user.ts").write_text(
+        "import { z } from 'zod';\n"
+        "const User = z.object({ name: z.string().min(1) });\n"
+        "const parsed = User.safeParse(body ?? {});\n"
+        "return parsed.success ? parsed.data : { issues: parsed.error.issues.length };\n"
+    )
+    with deps_server(root, default_registry(), tmp_path / "cache") as (server, _):
+        response = server.client.post("/user", json={"name": "Ada"})
+        assert response.status_code == 200, response.text
+        assert response.json() == {"name": "Ada"}
+        assert server.client.post("/user", json={"name": ""}).json() == {"issues": 1}
+    assert json.loads((root / "package.json").read_text())["dependencies"]["zod"].startswith("^")
