@@ -89,6 +89,9 @@ def test_dead_entries_are_reported_once_then_pruned(api, api_server):
     crashed = _fake_entry(root, "crashed00001", pid=_dead_pid(), hostname=socket.gethostname())
     silent = _fake_entry(root, "elsewhere0002", pid=1, hostname="another-machine", age=600)
     remote = _fake_entry(root, "elsewhere0003", pid=1, hostname="another-machine")
+    crashed_restarts = root / ".hoody" / "restarts" / "crashed00001.json"
+    crashed_restarts.parent.mkdir(parents=True, exist_ok=True)
+    crashed_restarts.write_text("[]")
     garbage = _instances_dir(root) / "garbage.json"
     garbage.write_text("{not json")
     old = time.time() - 600
@@ -105,13 +108,14 @@ def test_dead_entries_are_reported_once_then_pruned(api, api_server):
         assert "garbage" not in by_id
         assert listed.count == len(listed.instances) and listed.alive == listed.count - 2
         assert not crashed.exists() and not silent.exists() and not garbage.exists()
+        assert not crashed_restarts.exists()  # its restart record went with it
         assert remote.exists()
         again = ok(api.get("/list"), InstanceList)
         ids = {item.id for item in again.instances}
         assert "crashed00001" not in ids and "elsewhere0002" not in ids
         assert "elsewhere0003" in ids
     finally:
-        for path in (crashed, silent, remote, garbage):
+        for path in (crashed, silent, remote, garbage, crashed_restarts):
             path.unlink(missing_ok=True)
 
 

@@ -139,8 +139,19 @@ def register(root: Path, record: InstanceRecord) -> None:
 
 
 def unregister(root: Path, record: InstanceRecord) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        instance_path(root, record.id).unlink()
+    """Remove the entry and its restart record: they describe a running server."""
+    _forget(root, record.id)
+
+
+def _forget(root: Path, instance_id: str) -> None:
+    restarts = state_dir(root) / RESTARTS_DIR
+    for path in (
+        instance_path(root, instance_id),
+        restarts / f"{instance_id}.json",
+        restarts / f".{instance_id}.lock",
+    ):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def current() -> InstanceRecord | None:
@@ -251,7 +262,8 @@ def list_instances(root: Path, *, prune: bool = True) -> list[Instance]:
         alive = _is_alive(record, heartbeat, now)
         found.append(Instance(record=record, alive=alive, heartbeat=heartbeat))
         if not alive and prune:
-            _remove(path, "dead", instance=record.id)
+            _forget(root, record.id)
+            log.info("pruned instance entry", reason="dead", instance=record.id)
     found.sort(key=lambda item: (item.record.started, item.record.id))
     return found
 
