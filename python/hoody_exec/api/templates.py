@@ -26,7 +26,7 @@ from hoody_exec.templates import (
     resolve_values,
 )
 from hoody_exec.templates.catalog import (
-    custom_dir,
+    create_exclusive,
     custom_file,
     load_custom,
     stored_json,
@@ -273,14 +273,27 @@ def _checked(ctx: Context, name: str, body: TemplateBody) -> tuple[TemplateMeta,
     return meta, problems
 
 
-def _save(ctx: Context, name: str, meta: TemplateMeta, content: str, created: float) -> Template:
+def _save(
+    ctx: Context, name: str, meta: TemplateMeta, content: str, created: float, *, new: bool
+) -> Template:
     path = custom_file(ctx.root, name)
-    custom_dir(ctx.root).mkdir(parents=True, exist_ok=True)
-    atomic_write(path, stored_json(name, meta, content, created, time.time()))
+    data = stored_json(name, meta, content, created, time.time())
+    if new:
+        if not create_exclusive(path, data):
+            raise _taken(name)
+    else:
+        atomic_write(path, data)
     saved = load_custom(path)
     if saved is None:  # pragma: no cover - we just wrote it
         raise RuntimeError(f"custom template {name} did not read back")
     return saved
+
+
+def _taken(name: str) -> ApiError:
+    return conflict(
+        f"a custom template {name} exists; use update-custom/{name}",
+        {"name": name, "source": "custom"},
+    )
 
 
 def _refuse_builtin(name: str) -> None:
@@ -294,12 +307,9 @@ def _refuse_builtin(name: str) -> None:
 async def create_custom(ctx: Context, body: CreateTemplate) -> TemplateSaved:
     _refuse_builtin(body.name)
     if custom_file(ctx.root, body.name).exists():
-        raise conflict(
-            f"a custom template {body.name} exists; use update-custom/{body.name}",
-            {"name": body.name, "source": "custom"},
-        )
+        raise _taken(body.name)
     meta, problems = _checked(ctx, body.name, body)
-    saved = _save(ctx, body.name, meta, body.content, time.time())
+    saved = _save(ctx, body.name, meta, body.content, time.time(), new=True)
     return TemplateSaved(template=_info(saved, content=True), created=True, problems=problems)
 
 
@@ -309,7 +319,7 @@ async def update_custom(ctx: Context, body: UpdateTemplate) -> TemplateSaved:
     if current is None:
         raise not_found(f"no custom template {body.name}", {"name": body.name})
     meta, problems = _checked(ctx, body.name, body)
-    saved = _save(ctx, body.name, meta, body.content, current.created or time.time())
+    saved = _save(ctx, body.name, meta, body.content, current.created or time.time(), new=False)
     return TemplateSaved(template=_info(saved, content=True), created=False, problems=problems)
 
 

@@ -177,6 +177,9 @@ def _query_names(source: str, skip: set[str]) -> list[str]:
 
 def _entries(ctx: Context) -> Iterator[tuple[Route, ScriptEntry]]:
     env = ctx.app.runtime.loader.env
+    # NOTE: another worker process may have written a script a moment ago; its
+    # file event may not have reached this process yet (rate-limited rescan).
+    ctx.app.routes.rescan_if_stale()
     for route in ctx.app.routes.table.routes:
         try:
             source = (
