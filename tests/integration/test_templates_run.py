@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from hoody_exec.templates import builtins, render, resolve_values
+from hoody_exec.typecheck.install import installed_typescript
 from integration.conftest import Server, start_server
 
 ADMIN = "templates-admin-token-0123456789"
@@ -207,3 +209,21 @@ def test_scheduled_job_is_valid_and_runs_by_hand(server: Server, api: httpx.Clie
     history = server.client.get("/jobs/heartbeat").json()
     assert history["schedule"] == "0 */2 * * * Europe/Berlin"
     assert len(history["runs"]) == 1
+
+
+@pytest.mark.skipif(
+    installed_typescript() is None,
+    reason="the pinned TypeScript compiler is not installed (it comes from the npm registry)",
+)
+def test_every_builtin_type_checks(api: httpx.Client) -> None:
+    # Against hoody.d.ts, which declares `ws`, the AI helpers and `shared` ahead of
+    # those features: the pending templates are checked against the promised shapes.
+    for name, template in builtins().items():
+        values, problems = resolve_values(template.specs(), {})
+        assert problems == []
+        response = api.post(
+            "/validate/typescript",
+            json={"content": render(template.content, values), "filename": f"{name}.ts"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["ok"], (name, response.json()["diagnostics"])

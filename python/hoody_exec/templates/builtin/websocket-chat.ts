@@ -7,7 +7,6 @@ const rooms: Record<string, Message[]> = (shared.chatRooms ??= {});
 const clean = (value: unknown, fallback: string) =>
   typeof value === "string" && value.trim() ? value.trim().slice(0, 64) : fallback;
 const room = clean(query.room, "lobby");
-const name = clean(query.name, "anonymous");
 const remember = (message: Message) => {
   const kept = (rooms[message.room] ??= []);
   kept.push(message);
@@ -16,12 +15,13 @@ const remember = (message: Message) => {
 
 // NOTE: `ws` exists once the server supports @websocket; a plain request works either way.
 if (typeof ws !== "undefined") {
-  ws.open = (socket) => {
-    socket.data.room = room;
-    socket.data.name = name;
-    socket.join(room);
-    socket.send(JSON.stringify({ type: "history", messages: rooms[room] ?? [] }));
-    ws.broadcast(JSON.stringify({ type: "joined", room, name }), { room });
+  ws.open = (socket, upgrade) => {
+    const asked = new URL(upgrade.url).searchParams;
+    socket.data.room = clean(asked.get("room"), "lobby");
+    socket.data.name = clean(asked.get("name"), "anonymous");
+    socket.join(socket.data.room);
+    socket.send(JSON.stringify({ type: "history", messages: rooms[socket.data.room] ?? [] }));
+    ws.broadcast(JSON.stringify({ type: "joined", room: socket.data.room, name: socket.data.name }), socket.data.room);
   };
   ws.message = (socket, data) => {
     const text = typeof data === "string" ? data : new TextDecoder().decode(data);
@@ -32,12 +32,10 @@ if (typeof ws !== "undefined") {
       at: new Date().toISOString(),
     };
     remember(message);
-    ws.broadcast(JSON.stringify({ type: "message", ...message }), { room: message.room });
+    ws.broadcast(JSON.stringify({ type: "message", ...message }), message.room);
   };
   ws.close = (socket) => {
-    ws.broadcast(JSON.stringify({ type: "left", room: socket.data.room, name: socket.data.name }), {
-      room: socket.data.room,
-    });
+    ws.broadcast(JSON.stringify({ type: "left", room: socket.data.room, name: socket.data.name }), socket.data.room);
   };
 }
 
