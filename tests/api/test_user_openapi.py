@@ -312,3 +312,28 @@ def test_user_openapi_needs_the_admin_token(anon: httpx.Client) -> None:
     error(anon.get("/user-openapi/spec"), 401, "unauthorized")
     error(anon.get("/user-openapi/schema"), 401, "unauthorized")
     error(anon.post("/user-openapi/validate", json={"document": {}}), 401, "unauthorized")
+
+
+def _nested(depth: int) -> Any:
+    node: Any = {"type": "string"}
+    for _ in range(depth):
+        node = {"allOf": [node]}
+    return node
+
+
+def test_deep_documents_are_refused_not_crashed_on(api: httpx.Client) -> None:
+    fine = minimal(components={"schemas": {"Extra": {"type": "object"}, "Deep": _nested(50)}})
+    assert ok(api.post("/user-openapi/validate", json={"document": fine}), SpecValidation).valid
+    merged = api.post("/user-openapi/merge", json={"documents": [fine], "include_generated": False})
+    assert merged.status_code == 200, merged.text
+    deep = minimal(components={"schemas": {"Extra": {"type": "object"}, "Deep": _nested(200)}})
+    too_deep = error(
+        api.post("/user-openapi/validate", json={"document": deep}), 422, "document_too_deep"
+    )
+    assert too_deep["details"] == {"limit": 128}
+    refused = error(
+        api.post("/user-openapi/merge", json={"documents": [fine, deep]}),
+        422,
+        "document_too_deep",
+    )
+    assert refused["details"]["document"] == 1

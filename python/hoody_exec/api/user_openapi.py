@@ -27,6 +27,10 @@ from hoody_exec.routing.table import Route
 from hoody_exec.scripts import MagicCommentError, parse_magic_comments
 
 SPEC_FILE = "openapi.json"  # in the state folder
+# NOTE: real documents nest a few dozen levels; the checks and merging walk the
+# tree recursively, so deeper input is refused up front instead of exhausting
+# the stack.
+MAX_DEPTH = 128
 OPENAPI_VERSION = "3.1.0"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _METHOD_LITERAL = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)["'`]""")
@@ -589,6 +593,35 @@ class _Validator:
                 self._refs(value, (*at, i))
 
 
+def nesting_depth(node: Any) -> int:
+    """How deeply `node` nests objects and arrays (iterative: no recursion limit)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _check_depth(document: dict[str, Any], index: int | None = None) -> None:
+    if nesting_depth(document) > MAX_DEPTH:
+        where = "the document" if index is None else f"documents[{index}]"
+        raise unprocessable(
+            "document_too_deep",
+            f"{where} nests deeper than {MAX_DEPTH} levels",
+            {"limit": MAX_DEPTH, **({} if index is None else {"document": index})},
+        )
+
+
 def validate_document(document: dict[str, Any]) -> SpecValidation:
     validator = _Validator(document)
     validator.run()
@@ -672,6 +705,7 @@ async def list_scripts(ctx: Context, _: NoInput) -> ScriptEntries:
 
 
 async def validate(ctx: Context, body: ValidateSpec) -> SpecValidation:
+    _check_depth(body.document)
     return validate_document(body.document)
 
 
@@ -691,6 +725,8 @@ async def spec(ctx: Context, q: SpecOptions) -> dict[str, Any]:
 
 
 async def merge(ctx: Context, body: MergeSpecs) -> dict[str, Any]:
+    for i, document in enumerate(body.documents):
+        _check_depth(document, i)
     invalid = []
     for i, document in enumerate(body.documents):
         result = validate_document(document)
