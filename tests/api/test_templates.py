@@ -291,6 +291,21 @@ def test_create_custom_refuses_bad_templates(
     error(api.get("/templates/preview", params={"name": "bad-one"}), 404, "not_found")
 
 
+def test_create_custom_refuses_a_default_path_outside_the_folder(api: httpx.Client) -> None:
+    error(
+        api.post(
+            "/templates/create-custom", json=custom("outside", default_path="../{{route}}.ts")
+        ),
+        400,
+        "invalid_path",
+    )
+    error(
+        api.post("/templates/create-custom", json=custom("inside", default_path=".hoody/x.ts")),
+        403,
+        "forbidden_path",
+    )
+
+
 def test_builtins_cannot_be_changed(api: httpx.Client) -> None:
     taken = error(api.post("/templates/create-custom", json=custom("hello")), 409, "conflict")
     assert taken["details"] == {"name": "hello", "source": "builtin"}

@@ -32,6 +32,7 @@ from hoody_exec.templates.catalog import (
     stored_json,
     valid_name,
 )
+from hoody_exec.templates.render import PLACEHOLDER
 
 NameField = Field(
     min_length=1, max_length=64, description="Template name: [a-z0-9][a-z0-9-]*, e.g. hello."
@@ -260,6 +261,9 @@ def _checked(ctx: Context, name: str, body: TemplateBody) -> tuple[TemplateMeta,
             {"limit_bytes": MAX_SCRIPT_BYTES},
         )
     meta = TemplateMeta.model_validate(body.model_dump(exclude={"content", "name"}))
+    # The literal parts of default_path must already be a confined path (no '..',
+    # not absolute, not into .hoody/); the values are checked at generate time.
+    ctx.paths.resolve(PLACEHOLDER.sub("x", meta.default_path))
     declared = declaration_problems(meta, body.content)
     if declared:
         raise unprocessable("invalid_template", declared[0], {"problems": declared})
