@@ -736,3 +736,67 @@ fn sloppy_commonjs_syntax_and_shebangs_survive() {
         })
     );
 }
+
+#[test]
+fn compiled_modules_are_reused_until_a_specifier_resolves_elsewhere() {
+    let root = tree(&[
+        (
+            "a.ts",
+            "import p from 'p';\nimport { boom } from './lib/boom';\nexport default () => [p, typeof boom];\n",
+        ),
+        (
+            "b.ts",
+            "// a longer entry, so the shared module lands elsewhere in the source map\n\
+             const pad = [1, 2, 3].map((x) => x * 2);\n\
+             import { boom } from './lib/boom';\nexport default () => { boom(); return pad; };\n",
+        ),
+        (
+            "lib/boom.ts",
+            "type T = string;\n\nexport function boom(): never {\n  const t: T = 'x';\n    throw new Error(t);\n}\n",
+        ),
+        ("node_modules/p/index.js", "module.exports = 'p+' + require('dep');\n"),
+        ("node_modules/dep/index.js", "module.exports = 'outer dep';\n"),
+    ]);
+    let first = build(&root, "a.ts");
+    let again = build(&root, "a.ts");
+    assert_eq!(first.code, again.code);
+    assert_eq!(first.map, again.map);
+    assert_eq!(run(&first), serde_json::json!(["p+outer dep", "function"]));
+
+    // lib/boom.ts comes from the cache here: its mappings still point into it.
+    let other = build(&root, "b.ts");
+    let map = swc_sourcemap::SourceMap::from_slice(other.map.as_bytes()).unwrap();
+    let (line, col) = other
+        .code
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("throw new Error").map(|c| (i as u32, c as u32)))
+        .unwrap();
+    let tok = map.lookup_token(line, col).unwrap();
+    assert_eq!(tok.get_source().map(|s| &**s), Some("lib/boom.ts"));
+    assert_eq!((tok.get_src_line(), tok.get_src_col()), (4, 4));
+
+    // Same text, but `dep` now resolves to a nested copy: recompiled.
+    std::fs::create_dir_all(root.join("node_modules/p/node_modules/dep")).unwrap();
+    std::fs::write(
+        root.join("node_modules/p/node_modules/dep/index.js"),
+        "module.exports = 'nested dep';\n",
+    )
+    .unwrap();
+    let nested = build(&root, "a.ts");
+    assert!(nested
+        .modules
+        .contains(&"node_modules/p/node_modules/dep/index.js".to_string()));
+    assert_eq!(
+        run(&nested),
+        serde_json::json!(["p+nested dep", "function"])
+    );
+
+    // And a dependency that disappeared is an error again, at the same position.
+    std::fs::remove_dir_all(root.join("node_modules/p/node_modules")).unwrap();
+    std::fs::remove_dir_all(root.join("node_modules/dep")).unwrap();
+    let e = error(&root, "a.ts");
+    assert_eq!(e.missing_package(), Some("dep"));
+    assert_eq!(e.filename(), Some("node_modules/p/index.js"));
+    assert_eq!(e.position(), Some((1, 33)));
+}

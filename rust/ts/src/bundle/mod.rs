@@ -4,6 +4,7 @@
 //! module ids) and assembles one classic script with one source map.
 
 mod body;
+mod cache;
 mod define;
 mod loader;
 pub(crate) mod sourcemap;
@@ -330,9 +331,17 @@ impl<'a> Builder<'a> {
                     Style::Module,
                 )
             } else {
-                HELPERS.set(&Helpers::new(false), || {
-                    self.compile(&module.id, &source, is_entry)
-                })?
+                let key = cache::key(
+                    &module.id,
+                    &self.inputs.last().expect("just pushed").1,
+                    is_entry.then_some(self.opts.injected.as_slice()),
+                );
+                match self.reuse(&key, &module.id, &source)? {
+                    Some(done) => done,
+                    None => HELPERS.set(&Helpers::new(false), || {
+                        self.compile(&key, &module.id, &source, is_entry)
+                    })?,
+                }
             };
             if is_entry {
                 style = module_style;
@@ -371,6 +380,7 @@ impl<'a> Builder<'a> {
     /// code (sloppy mode, `module`/`exports`/`require` from the factory).
     fn compile(
         &self,
+        key: &str,
         id: &str,
         source: &str,
         is_entry: bool,
@@ -452,17 +462,69 @@ impl<'a> Builder<'a> {
 
         // Dependencies in source order, each once.
         let mut deps = Vec::new();
-        for key in imports::unique_with_kind(&specifiers) {
-            if let Some(r) = resolved.remove(&key) {
+        let mut recorded = Vec::new();
+        for pair in imports::unique_with_kind(&specifiers) {
+            if let Some(r) = resolved.remove(&pair) {
+                let first = specifiers
+                    .iter()
+                    .find(|s| s.value == pair.0 && s.kind == pair.1)
+                    .expect("a unique pair comes from the list");
+                recorded.push(cache::Import {
+                    value: pair.0,
+                    kind: pair.1,
+                    position: position(cm, &fm, first.span.lo),
+                    resolved: r.id.clone(),
+                });
                 deps.push(r);
             }
         }
+        cache::put(
+            key.to_string(),
+            cache::Compiled {
+                code: emitted.code.clone(),
+                mappings: cache::Compiled::relative_mappings(&fm, &emitted.mappings),
+                style,
+                imports: recorded,
+            },
+        );
         let factory = Factory {
             id: id.to_string(),
             code: emitted.code,
             mappings: emitted.mappings,
         };
         Ok((factory, deps, style))
+    }
+
+    /// A module compiled earlier (by any bundle) whose specifiers still resolve
+    /// to the same modules: its factory without parsing. `None` to compile.
+    fn reuse(
+        &self,
+        key: &str,
+        id: &str,
+        source: &str,
+    ) -> Result<Option<(Factory, Vec<Resolved>, Style)>, BundleError> {
+        let Some(compiled) = cache::get(key) else {
+            return Ok(None);
+        };
+        let mut deps = Vec::with_capacity(compiled.imports.len());
+        for import in &compiled.imports {
+            let r = self
+                .resolver
+                .resolve(id, &import.value, import.kind)
+                .map_err(|f| resolve_error(f, Some(id), &import.value, import.position))?;
+            if r.id != import.resolved {
+                return Ok(None);
+            }
+            deps.push(r);
+        }
+        // The file still goes into this bundle's source map (sources, content).
+        let fm = pipeline::add_file(&self.cm, id, source);
+        let factory = Factory {
+            id: id.to_string(),
+            code: compiled.code.clone(),
+            mappings: compiled.mappings_for(&fm),
+        };
+        Ok(Some((factory, deps, compiled.style)))
     }
 }
 
