@@ -581,7 +581,22 @@ impl Resolver for PackageResolver {
                     return r;
                 }
             }
-            let resolved = self.files.resolve(importer, specifier, kind)?;
+            let resolved = match self.files.resolve(importer, specifier, kind) {
+                // `require("./sub")` may name a folder with its own package.json `main`.
+                Err(ResolveFailure::Unresolved(message)) if m.is_some() => {
+                    let dir = match importer.rsplit_once('/') {
+                        Some((dir, _)) => under(self.root(), dir),
+                        None => self.root().to_path_buf(),
+                    };
+                    let base = under(&dir, specifier);
+                    match base.is_dir() {
+                        true => self.file_or_dir(&base, kind)?,
+                        false => None,
+                    }
+                    .ok_or(ResolveFailure::Unresolved(message))?
+                }
+                other => other?,
+            };
             return match m {
                 Some(m) => self.browser_file(&m, resolved),
                 None => Ok(resolved),

@@ -800,3 +800,20 @@ fn compiled_modules_are_reused_until_a_specifier_resolves_elsewhere() {
     assert_eq!(e.filename(), Some("node_modules/p/index.js"));
     assert_eq!(e.position(), Some((1, 33)));
 }
+
+#[test]
+fn relative_folders_with_a_manifest_and_json_with_a_bom() {
+    let root = tree(&[
+        ("main.ts", "import x from 'folders';\nexport default () => x;\n"),
+        ("node_modules/folders/package.json", r#"{"name": "folders"}"#),
+        (
+            "node_modules/folders/index.js",
+            "module.exports = [require('./sub'), require('./data.json').bom, typeof require('.')];\n",
+        ),
+        ("node_modules/folders/sub/package.json", r#"{"main": "./main-file.js"}"#),
+        ("node_modules/folders/sub/main-file.js", "module.exports = 'sub main';\n"),
+        ("node_modules/folders/data.json", "\u{feff}{\"bom\": true}"),
+    ]);
+    let b = build(&root, "main.ts");
+    assert_eq!(run(&b), serde_json::json!(["sub main", true, "object"]));
+}

@@ -537,6 +537,7 @@ fn position(cm: &SourceMap, fm: &SourceFile, pos: swc_core::common::BytePos) -> 
 
 /// A JSON file as a module: `module.exports = <the JSON>;`.
 fn json_factory(id: &str, source: &str) -> Result<Factory, BundleError> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     if let Err(e) = serde_json::from_str::<serde_json::Value>(source) {
         let issue = SyntaxIssue::at(
             id,
