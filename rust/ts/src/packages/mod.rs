@@ -19,6 +19,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+mod browser;
+mod exports;
+
+pub use exports::{IMPORT_CONDITIONS, REQUIRE_CONDITIONS};
+
 use crate::builtins::{self, Builtin};
 use crate::manifest::{Json, Manifest};
 use crate::resolve::{
@@ -26,20 +31,7 @@ use crate::resolve::{
     EXTENSIONS,
 };
 use crate::specifier::{self, PackageSpec};
-
-/// The `exports`/`imports` conditions the bundler accepts, per import kind.
-/// Which one wins is decided by the package: the first key, in the order the
-/// package lists them, that is in this set. `module` (a bundler convention for
-/// ESM builds) is left out for `require()`, which expects `module.exports`.
-pub const IMPORT_CONDITIONS: &[&str] = &["worker", "browser", "import", "module", "default"];
-pub const REQUIRE_CONDITIONS: &[&str] = &["worker", "browser", "require", "default"];
-
-fn conditions(kind: ImportKind) -> &'static [&'static str] {
-    match kind {
-        ImportKind::Import => IMPORT_CONDITIONS,
-        ImportKind::Require => REQUIRE_CONDITIONS,
-    }
-}
+use exports::{conditions, match_key, resolve_target, Target};
 
 /// Resolves relative imports, packages and built-ins inside one root folder.
 pub struct PackageResolver {
@@ -47,15 +39,6 @@ pub struct PackageResolver {
     /// Canonical folder → its package.json (None: the folder has none).
     manifests: RefCell<HashMap<PathBuf, Option<Rc<Manifest>>>>,
     inputs: RefCell<Vec<ResolverInput>>,
-}
-
-/// What an `exports`/`imports` target resolved to.
-enum Target {
-    Found(String),
-    /// `null`: explicitly not exported.
-    Null,
-    /// No condition applies.
-    NoMatch,
 }
 
 impl PackageResolver {
@@ -284,183 +267,6 @@ impl PackageResolver {
         Ok(None)
     }
 
-    /// package.json `exports` for `subpath` (`.` or `./x`).
-    fn exports(
-        &self,
-        m: &Manifest,
-        name: &str,
-        exports: &Json,
-        subpath: &str,
-        kind: ImportKind,
-    ) -> Result<Resolved, ResolveFailure> {
-        let is_map =
-            matches!(exports, Json::Object(e) if e.iter().any(|(k, _)| k.starts_with('.')));
-        let (target, star) = if is_map {
-            match match_key(exports, subpath) {
-                Some(found) => found,
-                None => return Err(not_exported(name, subpath, exports)),
-            }
-        } else if subpath == "." {
-            (exports, None)
-        } else {
-            return Err(not_exported(name, subpath, exports));
-        };
-        match resolve_target(target, star.as_deref(), conditions(kind)) {
-            Target::Found(t) => self.package_file(m, &t).map_err(|reason| {
-                ResolveFailure::Unresolved(format!(
-                    "package \"{name}\" exports \"{subpath}\" as \"{t}\", which {reason}"
-                ))
-            })?,
-            Target::Null => Err(not_exported(name, subpath, exports)),
-            Target::NoMatch => Err(ResolveFailure::Unresolved(format!(
-                "package \"{name}\" exports \"{subpath}\" only for conditions the bundler does \
-                 not use ({}); the conditions used are {} (first match in the package's order)",
-                offered_conditions(target).join(", "),
-                conditions(kind).join(", ")
-            ))),
-        }
-    }
-
-    /// The file `target` (`./dist/x.js`) of the package `m`; `Err(reason)`
-    /// if it is not a valid target or does not exist.
-    fn package_file(
-        &self,
-        m: &Manifest,
-        target: &str,
-    ) -> Result<Result<Resolved, ResolveFailure>, String> {
-        let rel = target
-            .strip_prefix("./")
-            .ok_or("is not a path starting with \"./\"")?;
-        let segments: Vec<&str> = rel.split('/').collect();
-        if segments
-            .iter()
-            .any(|s| matches!(*s, "" | "." | ".." | "node_modules"))
-        {
-            return Err("leaves the package or names node_modules".into());
-        }
-        let path = segments.iter().fold(m.dir.clone(), |p, c| p.join(c));
-        if !path.is_file() {
-            return Err("does not exist (reinstall the package?)".into());
-        }
-        Ok(self.files.inside_root(&path))
-    }
-
-    /// Applies the object form of the package's `browser` field to a file of
-    /// the package: `{"./lib/node.js": "./lib/browser.js", "./x.js": false}`.
-    fn browser_file(&self, m: &Manifest, resolved: Resolved) -> Result<Resolved, ResolveFailure> {
-        let Some(Json::Object(map)) = m.json.get("browser") else {
-            return Ok(resolved);
-        };
-        for (key, value) in map {
-            if !key.starts_with("./") && !key.starts_with("../") {
-                continue;
-            }
-            let base = under(&m.dir, key);
-            let Ok(Some(found)) = self.file_or_dir(&base, ImportKind::Require) else {
-                continue;
-            };
-            if found.path != resolved.path {
-                continue;
-            }
-            if let Some(r) = self.browser_value(m, key, value) {
-                return r;
-            }
-        }
-        Ok(resolved)
-    }
-
-    /// The `browser` map entry for the relative import `specifier` of
-    /// `importer`, compared by path before resolving: a key may name a file the
-    /// package does not ship (`"./lib/node-only.js": false`).
-    fn browser_relative(
-        &self,
-        m: &Manifest,
-        importer: &str,
-        specifier: &str,
-    ) -> Option<Result<Resolved, ResolveFailure>> {
-        let Some(Json::Object(map)) = m.json.get("browser") else {
-            return None;
-        };
-        let dir = match importer.rsplit_once('/') {
-            Some((dir, _)) => under(self.root(), dir),
-            None => self.root().to_path_buf(),
-        };
-        let target = under(&dir, specifier);
-        let name = target.file_name()?.to_string_lossy().into_owned();
-        let mut candidates = vec![target.clone()];
-        for ext in EXTENSIONS {
-            candidates.push(target.with_file_name(format!("{name}.{ext}")));
-            candidates.push(target.join(format!("index.{ext}")));
-        }
-        map.iter()
-            .filter(|(key, _)| key.starts_with("./") || key.starts_with("../"))
-            .find(|(key, _)| {
-                let key_path = under(&m.dir, key);
-                candidates.contains(&key_path)
-            })
-            .and_then(|(key, value)| self.browser_value(m, key, value))
-    }
-
-    /// What a `browser` map value stands for: `false` → the empty module, a
-    /// path → that file of the package.
-    fn browser_value(
-        &self,
-        m: &Manifest,
-        key: &str,
-        value: &Json,
-    ) -> Option<Result<Resolved, ResolveFailure>> {
-        match value {
-            Json::Bool(false) => Some(Ok(Resolved::empty())),
-            Json::Str(target) => {
-                let base = under(&m.dir, target);
-                Some(self.file_or_dir(&base, ImportKind::Require).and_then(|r| {
-                    r.ok_or_else(|| {
-                        ResolveFailure::Unresolved(format!(
-                            "the `browser` field of {}/package.json maps \"{key}\" to \
-                                     \"{target}\", which does not exist",
-                            m.dir_id
-                        ))
-                    })
-                }))
-            }
-            _ => None,
-        }
-    }
-
-    /// The `browser` field's entry for a bare specifier imported by a file of
-    /// package `m`: `{"fs": false, "util": "./util-shim.js"}`.
-    fn browser_specifier(
-        &self,
-        m: &Manifest,
-        specifier: &str,
-        kind: ImportKind,
-    ) -> Option<Result<Resolved, ResolveFailure>> {
-        let Some(Json::Object(map)) = m.json.get("browser") else {
-            return None;
-        };
-        let value = map.iter().find(|(k, _)| k == specifier).map(|(_, v)| v)?;
-        Some(match value {
-            Json::Bool(false) => Ok(Resolved::empty()),
-            Json::Str(t) if is_relative(t) => {
-                let base = under(&m.dir, t);
-                self.file_or_dir(&base, kind).and_then(|r| {
-                    r.ok_or_else(|| {
-                        ResolveFailure::Unresolved(format!(
-                            "the `browser` field of {}/package.json maps it to \"{t}\", which \
-                             does not exist",
-                            m.dir_id
-                        ))
-                    })
-                })
-            }
-            Json::Str(t) if t != specifier => {
-                let importer = join_id(&m.dir_id, "package.json");
-                self.bare(&importer, t, kind)
-            }
-            _ => return None,
-        })
-    }
-
     /// `#name` through the `imports` field of the importer's package.
     fn hash_import(
         &self,
@@ -623,110 +429,6 @@ impl Resolver for PackageResolver {
     fn inputs(&self) -> Vec<ResolverInput> {
         self.inputs.borrow().clone()
     }
-}
-
-/// The map entry for `key` (`./x` or `#x`): exact keys first, then the `*`
-/// pattern with the longest prefix (Node's PATTERN_KEY_COMPARE), returning the
-/// text the `*` matched.
-fn match_key<'a>(map: &'a Json, key: &str) -> Option<(&'a Json, Option<String>)> {
-    let Json::Object(entries) = map else {
-        return None;
-    };
-    if let Some((_, v)) = entries.iter().find(|(k, _)| k == key && !k.contains('*')) {
-        return Some((v, None));
-    }
-    let mut best: Option<(&str, &Json, String)> = None;
-    for (k, v) in entries {
-        let Some((base, trailer)) = k.split_once('*') else {
-            continue;
-        };
-        if trailer.contains('*') || key.len() < k.len() - 1 {
-            continue;
-        }
-        if key.starts_with(base) && key.ends_with(trailer) && key != base {
-            let better = match best {
-                None => true,
-                Some((bk, _, _)) => {
-                    let bbase = bk.split_once('*').map_or(bk, |(b, _)| b);
-                    base.len() > bbase.len() || (base.len() == bbase.len() && k.len() > bk.len())
-                }
-            };
-            if better {
-                let matched = key[base.len()..key.len() - trailer.len()].to_string();
-                best = Some((k, v, matched));
-            }
-        }
-    }
-    best.map(|(_, v, m)| (v, Some(m)))
-}
-
-/// Node's PACKAGE_TARGET_RESOLVE over strings, arrays and condition objects.
-fn resolve_target(target: &Json, star: Option<&str>, conds: &[&str]) -> Target {
-    match target {
-        Json::Str(s) => Target::Found(match star {
-            Some(m) => s.replace('*', m),
-            None => s.clone(),
-        }),
-        Json::Array(items) => {
-            let mut last = Target::NoMatch;
-            for item in items {
-                match resolve_target(item, star, conds) {
-                    Target::Found(s) => return Target::Found(s),
-                    other => last = other,
-                }
-            }
-            last
-        }
-        Json::Object(entries) => {
-            for (k, v) in entries {
-                if k == "default" || conds.contains(&k.as_str()) {
-                    match resolve_target(v, star, conds) {
-                        Target::NoMatch => continue,
-                        other => return other,
-                    }
-                }
-            }
-            Target::NoMatch
-        }
-        Json::Null => Target::Null,
-        _ => Target::NoMatch,
-    }
-}
-
-/// Every condition name in a target, for error messages.
-fn offered_conditions(target: &Json) -> Vec<String> {
-    let mut out = Vec::new();
-    fn walk(t: &Json, out: &mut Vec<String>) {
-        match t {
-            Json::Object(entries) => {
-                for (k, v) in entries {
-                    if !out.contains(k) {
-                        out.push(k.clone());
-                    }
-                    walk(v, out);
-                }
-            }
-            Json::Array(items) => items.iter().for_each(|i| walk(i, out)),
-            _ => {}
-        }
-    }
-    walk(target, &mut out);
-    out
-}
-
-fn not_exported(name: &str, subpath: &str, exports: &Json) -> ResolveFailure {
-    let keys: Vec<String> = match exports {
-        Json::Object(e) if e.iter().any(|(k, _)| k.starts_with('.')) => e
-            .iter()
-            .filter(|(_, v)| !matches!(v, Json::Null))
-            .map(|(k, _)| format!("\"{k}\""))
-            .collect(),
-        _ => vec!["\".\"".into()],
-    };
-    ResolveFailure::Unresolved(format!(
-        "package \"{name}\" does not export \"{subpath}\" (its package.json `exports` lists: {})",
-        keys.join(", ")
-    ))
 }
 
 /// `rel` (POSIX separators, `.` and `..` allowed) applied to `dir` lexically.
