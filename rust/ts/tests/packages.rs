@@ -669,6 +669,23 @@ fn symlinked_packages_must_stay_inside_the_root() {
     std::os::unix::fs::symlink(&outside, root.join("node_modules/linked")).unwrap();
     let e = error(&root, "main.ts");
     assert!(matches!(e, BundleError::OutsideRoot { .. }), "{e}");
+
+    // A package.json pointing outside is not even read.
+    std::fs::remove_file(root.join("node_modules/linked")).unwrap();
+    std::fs::create_dir_all(root.join("node_modules/linked")).unwrap();
+    std::fs::write(
+        root.join("node_modules/linked/index.js"),
+        "module.exports = 1;\n",
+    )
+    .unwrap();
+    std::fs::write(outside.join("package.json"), "{\"main\": \"secret\"}").unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("package.json"),
+        root.join("node_modules/linked/package.json"),
+    )
+    .unwrap();
+    let e = error(&root, "main.ts");
+    assert!(matches!(e, BundleError::OutsideRoot { .. }), "{e}");
 }
 
 #[test]

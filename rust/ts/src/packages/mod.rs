@@ -60,6 +60,13 @@ impl PackageResolver {
             return Ok(m.clone());
         }
         let file = dir.join("package.json");
+        // NOTE: a package.json that is a symlink to a file outside the root is
+        // refused before it is read, like every module file.
+        let file = match file.canonicalize() {
+            Ok(real) if real.starts_with(self.root()) => real,
+            Ok(real) => return Err(ResolveFailure::OutsideRoot(real)),
+            Err(_) => file,
+        };
         let found = match std::fs::read_to_string(&file) {
             Ok(text) => {
                 let dir_id = id_of(self.root(), dir);
