@@ -8,6 +8,7 @@ import pytest
 
 from hoody_exec import _native
 from hoody_exec._native import BundleError
+from hoody_exec.deps.specifiers import NODE_BUILTINS, parse_package_request
 
 from .conftest import run_bundle, write_tree
 
@@ -317,3 +318,14 @@ def test_reinstall_changes_the_hash(tmp_path: Path) -> None:
     assert _native.bundle(str(tmp_path), "main.ts").hash == first.hash
     write_tree(tmp_path, {"node_modules/p/package.json": {"name": "p", "version": "1.0.1"}})
     assert _native.bundle(str(tmp_path), "main.ts").hash != first.hash
+
+
+def test_builtin_table_agrees_with_the_installer() -> None:
+    """The installer's list of built-in names and the bundler's table name the same
+    modules, and every mapped package is an installable `name@range`."""
+    table = _native.node_builtins()
+    assert {name for name in table if "/" not in name} == NODE_BUILTINS
+    for name, package in table.items():
+        if package is not None:
+            request = parse_package_request(package)
+            assert request.explicit_range and str(request) == package, name
