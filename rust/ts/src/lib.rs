@@ -9,9 +9,11 @@
 //!
 //! Module map: `errors` (syntax errors, code frames), `pipeline` (swc stages),
 //! `imports` (find/rewrite specifiers), `resolve` (relative specifier → file),
-//! `packages` (node_modules, package.json, built-ins; with `manifest`,
-//! `specifier`, `builtins`),
-//! `bundle` (graph walk, body-style entries, loader, combined source map).
+//! `packages` (node_modules: package.json `exports`/`imports`, main fields, the
+//! `browser` field; built-ins), `manifest` (order-keeping package.json),
+//! `specifier` (`name@range/sub`), `builtins` (the Node built-in table),
+//! `bundle` (graph walk, CommonJS detection, NODE_ENV folding, body-style
+//! entries, compiled-module cache, loader, combined source map).
 
 mod builtins;
 mod bundle;
