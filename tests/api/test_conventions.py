@@ -96,7 +96,11 @@ def test_unknown_operation_is_404_and_wrong_method_405(api):
     assert response.headers["allow"] == "POST"
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe", b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}"],
+    ids=["broken", "array", "string", "bytes", "deeply-nested"],
+)
 def test_invalid_json_is_400(api, body):
     response = api.post(
         "/scripts/write", content=body, headers={"content-type": "application/json"}

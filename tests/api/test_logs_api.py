@@ -260,6 +260,13 @@ def test_stream_live_tail_and_resume(api, api_server, scripts):
     with api.stream("GET", "/logs/stream", params=resume, timeout=timeout) as response:
         got = next(e for e in _events(response) if e[0] == "log")
         assert json.loads(got[2])["request_id"] == later
+    # An EventSource reconnecting sends the same position as a header.
+    headers = {"last-event-id": event_id}
+    with api.stream(
+        "GET", "/logs/stream", params=params, headers=headers, timeout=timeout
+    ) as response:
+        got = next(e for e in _events(response) if e[0] == "log")
+        assert json.loads(got[2])["request_id"] == later
 
 
 def test_stream_heartbeat_and_errors(api, anon):

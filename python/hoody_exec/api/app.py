@@ -222,6 +222,11 @@ class ManagementApi:
     ) -> dict[str, Any]:
         query = parse_query(scope.get("query_string", b"").decode("latin-1"))
         if op.method == "GET":
+            if op.media_type == "text/event-stream":
+                # An EventSource reconnecting sends where it stopped as a header.
+                resume = next((v for k, v in headers if k == "last-event-id"), None)
+                if resume and "last_event_id" not in query:
+                    query["last_event_id"] = resume
             return query
         declared = next((v for k, v in headers if k == "content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
@@ -242,6 +247,8 @@ class ManagementApi:
             data = msgspec.json.decode(raw)
         except msgspec.DecodeError as error:
             raise bad_request("invalid_json", f"the body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise bad_request("invalid_json", "the body is nested too deeply") from None
         if not isinstance(data, dict):
             raise bad_request("invalid_json", "the body must be a JSON object")
         if op.method == "DELETE" and query:

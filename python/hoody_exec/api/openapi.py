@@ -21,6 +21,7 @@ REF = "#/components/schemas/{model}"
 
 _STATUS_TEXT = {
     200: "OK",
+    201: "Created",
     202: "Accepted: the work goes on in the background",
     400: "Bad request: invalid JSON, an invalid path or value",
     401: "Missing or wrong admin token",
@@ -29,6 +30,9 @@ _STATUS_TEXT = {
     409: "Conflict: the target exists or the folder is not empty",
     413: "The body or the file is too large",
     422: "The request does not match the schema, or the result would be invalid",
+    424: "A package could not be installed: not found, no matching version, unsafe",
+    500: "The operation failed on the server; the message says why",
+    502: "The npm registry could not be reached or answered wrongly",
     503: "Not available now: the engine is not ready, or a needed tool or lock is not",
 }
 
