@@ -171,6 +171,20 @@ def test_an_install_reaches_scripts_already_built(
     assert server.client.get("/version").json() == 1003
 
 
+def test_an_import_range_the_installed_version_misses_installs_again(
+    served: tuple[Server, httpx.Client], registry: FakeRegistry
+) -> None:
+    """`ms@2` while ms 3 is installed: the build notices and installs ms 2 first."""
+    server, _ = served
+    server.write("ranged_ms.ts", "import ms from 'ms@2';\nreturn ms(1);\n")
+    response = server.get_when_routable("/ranged_ms")
+    assert response.status_code == 200, response.text
+    assert response.json() == 1000
+    assert json.loads((server.root / "node_modules/ms/package.json").read_text())["version"] == (
+        "2.1.3"
+    )
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -19,6 +19,7 @@ __all__ = [
     "iter_scripts",
     "missing_packages",
     "package_imports",
+    "unsatisfied_ranges",
 ]
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -60,17 +61,38 @@ def find_missing(folder: Path) -> tuple[list[MissingImport], list[str]]:
         except (OSError, UnicodeDecodeError, TranspileError) as error:
             problems.append(f"{file}: {error}")
             continue
-        for spec in imports:
+        missing.extend(_missing_among(folder, file, imports))
+    return missing, problems
+
+
+def _missing_among(folder: Path, file: Path, imports: Iterable[str]) -> Iterator[MissingImport]:
+    for spec in imports:
+        try:
+            parsed = parse_specifier(spec)
+        except InvalidSpecifier as error:
+            yield MissingImport(file, spec, spec, error.message)
+            continue
+        if isinstance(parsed, PackageSpecifier):
+            reason = _why_missing(folder, parsed)
+            if reason is not None:
+                yield MissingImport(file, spec, str(parsed), reason)
+
+
+def unsatisfied_ranges(folder: Path, sources: Iterable[tuple[Path, str]]) -> list[MissingImport]:
+    """Imports naming a range (`ms@^3`) whose installed version is outside it. The bundler
+    takes whatever `node_modules` holds; this is how a build notices it must install."""
+    found: list[MissingImport] = []
+    for file, source in sources:
+        for spec in package_imports(source, file.name):
             try:
                 parsed = parse_specifier(spec)
-            except InvalidSpecifier as error:
-                missing.append(MissingImport(file, spec, spec, error.message))
-                continue
-            if isinstance(parsed, PackageSpecifier):
+            except InvalidSpecifier:
+                continue  # the bundler reports those itself
+            if isinstance(parsed, PackageSpecifier) and parsed.explicit_range:
                 reason = _why_missing(folder, parsed)
                 if reason is not None:
-                    missing.append(MissingImport(file, spec, str(parsed), reason))
-    return missing, problems
+                    found.append(MissingImport(file, spec, str(parsed), reason))
+    return found
 
 
 def missing_packages(folder: Path, specifiers: Iterable[str]) -> list[PackageSpecifier]:

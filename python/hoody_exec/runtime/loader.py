@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from hoody_exec.config import CONFIG_ENV, ServerConfig
+from hoody_exec.deps.check import SCRIPT_SUFFIXES, unsatisfied_ranges
 from hoody_exec.deps.errors import DependencyError
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
 from hoody_exec.deps.service import DependencyService, http_status
@@ -422,6 +423,7 @@ class ScriptLoader:
                     message, script=file, problems=found, package=error.missing_package
                 ) from error
             raise ScriptLoadFailed(message, script=file, problems=found) from error
+        _check_ranges_of(self.root, file, built.inputs)
         # NOTE: the signature is taken before the content is checked again, so a
         # file saved while the bundler read it is caught now or on the next request.
         inputs: list[_Input] = []
@@ -457,6 +459,31 @@ def node_builtins() -> dict[str, str | None]:
     from hoody_exec import _native
 
     return dict(_native.node_builtins())
+
+
+def _check_ranges_of(root: Path, file: str, inputs: Iterable[tuple[str, str]]) -> None:
+    """An import naming a range the installed package is outside (`ms@^3` with ms 2
+    installed) is a missing package: the bundler took whatever node_modules holds."""
+    prefix = str(root) + os.sep
+    own = [
+        Path(path)
+        for path, _ in inputs
+        if path.startswith(prefix)
+        and _IN_PACKAGES not in path[len(prefix) - 1 :]
+        and path.endswith(SCRIPT_SUFFIXES)
+    ]
+    sources = [(path, path.read_text(encoding="utf-8", errors="replace")) for path in own]
+    wrong = unsatisfied_ranges(root, sources)
+    if wrong:
+        first = wrong[0]
+        where = first.file.relative_to(root).as_posix()
+        message = f'{where}: imports "{first.specifier}" but {first.reason}'
+        raise MissingPackage(
+            message,
+            script=file,
+            problems=[{"file": where, "message": message, "specifier": first.specifier}],
+            package=first.package,
+        )
 
 
 def _consume_failure(task: asyncio.Task[LoadedScript]) -> None:
