@@ -84,14 +84,15 @@ def test_in_the_openapi_document(ts_api: httpx.Client):
 
 
 def test_unavailable_typescript_is_a_503(tmp_path_factory: pytest.TempPathFactory):
-    """No TypeScript in the (empty) tools folder and no registry to install it from."""
+    """No TypeScript in the (empty) tools folder and no registry to install it from:
+    the compiler is installed from the server's own `--npm-registry`."""
     root = tmp_path_factory.mktemp("no-ts-scripts")
     logs = tmp_path_factory.mktemp("no-ts-logs") / "server.log"
-    env = {
-        "HOODY_EXEC_CACHE_DIR": str(tmp_path_factory.mktemp("empty-cache")),
-        "HOODY_EXEC_NPM_REGISTRY": "http://127.0.0.1:9/",  # discard port: refused
-    }
-    server = start_server(root, logs, "--admin-token", ADMIN_TOKEN, env=env)
+    env = {"HOODY_EXEC_CACHE_DIR": str(tmp_path_factory.mktemp("empty-cache"))}
+    refused = "http://127.0.0.1:9/"  # the discard port: connections are refused
+    server = start_server(
+        root, logs, "--admin-token", ADMIN_TOKEN, "--npm-registry", refused, env=env
+    )
     try:
         response = server.client.post(
             "/api/v1/exec/validate/typescript",

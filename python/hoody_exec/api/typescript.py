@@ -43,7 +43,7 @@ async def typescript(ctx: Context, body: Source) -> TypeScriptValidation:
     item = _input(ctx, body)
     entry = item.relative or item.filename
     try:
-        checker = await get_checker()
+        checker = await get_checker(installer=ctx.app.runtime.loader.deps.installer)
         result = await checker.check(ctx.root, entry, item.source)
     except DependencyError as error:
         raise ApiError(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hoody_exec.deps import Installer
 from hoody_exec.runtime import native
 from hoody_exec.typecheck.install import TYPESCRIPT_VERSION, ensure_typescript
 from hoody_exec.typecheck.options import (
@@ -358,15 +359,16 @@ _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
 )
 
 
-async def get_checker() -> TypeChecker:
-    """The process's warm checker, started (and TypeScript installed) on first use;
-    a checker whose isolate died (memory cap, timeout) is replaced."""
+async def get_checker(installer: Installer | None = None) -> TypeChecker:
+    """The process's warm checker, started (and TypeScript installed, by `installer`:
+    a server passes its own, with its registry and cache) on first use; a checker whose
+    isolate died (memory cap, timeout) is replaced."""
     global _checker
     lock = _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     async with lock:
         if _checker is not None and not _checker.alive:
             _checker = None
         if _checker is None:
-            package = await ensure_typescript()
+            package = await ensure_typescript(installer=installer)
             _checker = await TypeChecker.start(package)
         return _checker
