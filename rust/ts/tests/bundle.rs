@@ -1,30 +1,10 @@
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 
+mod common;
+use common::{build, tree};
 use hoody_ts::{bundle, Bundle, BundleError, BundleOptions, Style};
 
 /// A fresh folder with `files` (path, content) written into it.
-fn tree(files: &[(&str, &str)]) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "hoody_ts_test_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, content) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-    dir
-}
-
-fn build(root: &Path, entry: &str) -> Bundle {
-    bundle(root, entry, &BundleOptions::default()).unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// Runs the bundle in node, calls `default(ctx)` and returns its JSON result
 /// (or `ERR <message>`).
 fn run(b: &Bundle, ctx: &str) -> String {

@@ -2,32 +2,12 @@
 //! Bundles run in node (`run`), which has no `process.env.NODE_ENV` of ours:
 //! the bundle brings its own `process`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 
+mod common;
+use common::{build, tree};
 use hoody_ts::{bundle, Bundle, BundleError, BundleOptions};
-
-fn tree(files: &[(&str, &str)]) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "hoody_ts_pkg_test_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (path, content) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-    dir
-}
-
-fn build(root: &Path, entry: &str) -> Bundle {
-    bundle(root, entry, &BundleOptions::default()).unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn error(root: &Path, entry: &str) -> BundleError {
     match bundle(root, entry, &BundleOptions::default()) {
