@@ -12,7 +12,7 @@ import pytest
 
 from api.conftest import error, ok
 from deps.conftest import FakeRegistry
-from deps.servers import deps_server, publish_basics, snapshot
+from deps.servers import basics_registry, deps_server, snapshot
 from hoody_exec.api.dependencies import (
     BundledReport,
     CheckReport,
@@ -24,11 +24,8 @@ from integration.conftest import Server
 
 @pytest.fixture(scope="module")
 def registry() -> Iterator[FakeRegistry]:
-    fake = FakeRegistry()
-    publish_basics(fake)
-    fake.start()
-    yield fake
-    fake.stop()
+    with basics_registry() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 from api.conftest import error, ok
 from deps.conftest import FakeRegistry
-from deps.servers import deps_server, publish_basics, snapshot
+from deps.servers import basics_registry, deps_server, snapshot
 from hoody_exec.api.dependencies import InstallReport
 from hoody_exec.api.package import CompareReport, PackageJson, PinReport, UpdateReport
 from hoody_exec.deps import read_lockfile
@@ -22,11 +22,8 @@ from integration.conftest import Server
 
 @pytest.fixture(scope="module")
 def registry() -> Iterator[FakeRegistry]:
-    fake = FakeRegistry()
-    publish_basics(fake)
-    fake.start()
-    yield fake
-    fake.stop()
+    with basics_registry() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")

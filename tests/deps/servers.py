@@ -40,6 +40,19 @@ def publish_basics(registry: FakeRegistry) -> None:
     registry.publish("tampered", "1.0.0", integrity="sha512-" + "A" * 86 + "==")
 
 
+@contextmanager
+def basics_registry() -> Iterator[FakeRegistry]:
+    """A running FakeRegistry with `publish_basics`; tests may publish more (it serves
+    what is published at request time)."""
+    fake = FakeRegistry()
+    publish_basics(fake)
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
 def snapshot(folder: Path) -> dict[str, bytes | None]:
     """Every file an install could write, with its content (None: a folder)."""
     seen: dict[str, bytes | None] = {}

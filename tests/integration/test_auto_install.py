@@ -17,7 +17,7 @@ import pytest
 import watchfiles
 
 from deps.conftest import FakeRegistry
-from deps.servers import deps_server, publish_basics, snapshot
+from deps.servers import basics_registry, deps_server, snapshot
 from hoody_exec.server.reload import ScriptsFilter
 from integration.conftest import Server
 
@@ -26,14 +26,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def registry() -> Iterator[FakeRegistry]:
-    fake = FakeRegistry()
-    publish_basics(fake)
-    fake.publish("ranged", "1.0.0")
-    fake.publish("first", "1.0.0", files={"index.js": "module.exports = 'first';\n"})
-    fake.publish("second", "1.0.0", files={"index.js": "module.exports = 'second';\n"})
-    fake.start()
-    yield fake
-    fake.stop()
+    with basics_registry() as fake:
+        fake.publish("ranged", "1.0.0")
+        fake.publish("first", "1.0.0", files={"index.js": "module.exports = 'first';\n"})
+        fake.publish("second", "1.0.0", files={"index.js": "module.exports = 'second';\n"})
+        yield fake
 
 
 @pytest.fixture(scope="module")
