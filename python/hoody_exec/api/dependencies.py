@@ -25,15 +25,13 @@ from hoody_exec.api.files import MAX_SCRIPT_BYTES
 from hoody_exec.api.models import Model, NoInput, Out
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.deps import DependencyError, InvalidSpecifier, parse_package_request
-from hoody_exec.deps.check import SCRIPT_SUFFIXES, iter_scripts, package_imports
+from hoody_exec.deps.check import SCRIPT_SUFFIXES, iter_scripts, package_imports, why_missing
 from hoody_exec.deps.install import InstallResult, installed_version
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
-from hoody_exec.deps.semver import satisfies
 from hoody_exec.deps.service import DependencyService, http_status
 from hoody_exec.deps.specifiers import (
     BuiltinSpecifier,
     PackageSpecifier,
-    is_dist_tag,
     parse_specifier,
 )
 from hoody_exec.runtime import native
@@ -254,7 +252,7 @@ def _missing_for(
                 continue
             parsed = parse_package_request(replacement)
         if isinstance(parsed, PackageSpecifier):
-            reason = _why_missing(folder, parsed)
+            reason = why_missing(folder, parsed)
             if reason is not None:
                 found.append(
                     MissingItem(
@@ -266,15 +264,6 @@ def _missing_for(
                     )
                 )
     return found
-
-
-def _why_missing(folder: Path, spec: PackageSpecifier) -> str | None:
-    version = installed_version(folder / "node_modules" / spec.name)
-    if version is None:
-        return "not installed"
-    if spec.explicit_range and not is_dist_tag(spec.range) and not satisfies(version, spec.range):
-        return f"installed {version}, the import wants {spec.range}"
-    return None
 
 
 def _check(ctx: Context, path: str | None) -> CheckReport:

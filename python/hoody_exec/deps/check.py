@@ -20,6 +20,7 @@ __all__ = [
     "missing_packages",
     "package_imports",
     "unsatisfied_ranges",
+    "why_missing",
 ]
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -73,7 +74,7 @@ def _missing_among(folder: Path, file: Path, imports: Iterable[str]) -> Iterator
             yield MissingImport(file, spec, spec, error.message)
             continue
         if isinstance(parsed, PackageSpecifier):
-            reason = _why_missing(folder, parsed)
+            reason = why_missing(folder, parsed)
             if reason is not None:
                 yield MissingImport(file, spec, str(parsed), reason)
 
@@ -89,7 +90,7 @@ def unsatisfied_ranges(folder: Path, sources: Iterable[tuple[Path, str]]) -> lis
             except InvalidSpecifier:
                 continue  # the bundler reports those itself
             if isinstance(parsed, PackageSpecifier) and parsed.explicit_range:
-                reason = _why_missing(folder, parsed)
+                reason = why_missing(folder, parsed)
                 if reason is not None:
                     found.append(MissingImport(file, spec, str(parsed), reason))
     return found
@@ -101,12 +102,14 @@ def missing_packages(folder: Path, specifiers: Iterable[str]) -> list[PackageSpe
     wanted: dict[str, PackageSpecifier] = {}
     for spec in specifiers:
         parsed = parse_specifier(spec)
-        if isinstance(parsed, PackageSpecifier) and _why_missing(folder, parsed) is not None:
+        if isinstance(parsed, PackageSpecifier) and why_missing(folder, parsed) is not None:
             wanted.setdefault(parsed.name, PackageSpecifier(parsed.name, parsed.range))
     return list(wanted.values())
 
 
-def _why_missing(folder: Path, spec: PackageSpecifier) -> str | None:
+def why_missing(folder: Path, spec: PackageSpecifier) -> str | None:
+    """Why `folder` cannot serve `spec` yet ("not installed", a version outside its
+    range), or None if it can."""
     version = installed_version(folder / "node_modules" / spec.name)
     if version is None:
         return "not installed"
