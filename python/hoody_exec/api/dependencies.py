@@ -324,6 +324,12 @@ def parse_requests(packages: list[str]) -> list[str]:
             parse_package_request(text)
         except InvalidSpecifier as error:
             bad.append({"package": text, "message": error.message})
+    refuse_invalid(bad)
+    return [p.strip() for p in packages]
+
+
+def refuse_invalid(bad: list[dict[str, str]]) -> None:
+    """422 naming every bad package ({"package", "message"} each), if there is any."""
     if bad:
         raise ApiError(
             422,
@@ -331,7 +337,6 @@ def parse_requests(packages: list[str]) -> list[str]:
             "; ".join(f"{b['package']}: {b['message']}" for b in bad),
             bad,
         )
-    return [p.strip() for p in packages]
 
 
 def install_report(result: InstallResult, started: float) -> InstallReport:

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 from pydantic import Field
 
-from hoody_exec.api.dependencies import InstallReport, run_install
+from hoody_exec.api.dependencies import InstallReport, refuse_invalid, run_install
 from hoody_exec.api.errors import ApiError
 from hoody_exec.api.files import atomic_write
 from hoody_exec.api.models import Model, NoInput, Out
@@ -212,13 +212,7 @@ async def update(ctx: Context, body: UpdateRequest) -> UpdateReport:
         for name in body.remove
         if name in body.dependencies
     ]
-    if bad:
-        raise ApiError(
-            422,
-            "invalid_specifier",
-            "; ".join(f"{b['package']}: {b['message']}" for b in bad),
-            bad,
-        )
+    refuse_invalid(bad)
     async with _locked(ctx):
         content = _load(ctx) or {"private": True}
         deps = _dependencies(content)
