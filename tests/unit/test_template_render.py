@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hoody_exec.api.files import create_exclusive
 from hoody_exec.templates import builtins, declaration_problems, render, resolve_values
-from hoody_exec.templates.catalog import create_exclusive
 from hoody_exec.templates.render import VariableSpec, placeholders
 
 

@@ -7,7 +7,6 @@ process creates it (and prints it) and the others read a complete file.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import os
@@ -15,6 +14,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from hoody_exec.api.files import create_exclusive
 from hoody_exec.server.asgi import Headers
 
 STATE_DIR = ".hoody"
@@ -38,21 +38,9 @@ def ensure_admin_token(root: Path, configured: str | None) -> str:
     state.mkdir(mode=0o700, exist_ok=True)
     os.chmod(state, 0o700)
     token = secrets.token_urlsafe(32)
-    tmp = state / f".{TOKEN_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, token.encode() + b"\n")
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
+    if not create_exclusive(path, token.encode() + b"\n", 0o600):
         # Another worker won the race: use its token.
         return _read(path) or token
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
     # NOTE: printed to the terminal once, on purpose (SPEC §7); never logged.
     print(
         f"hoody-exec: generated the management API token (stored in {path}, mode 0600):\n  {token}",

@@ -20,18 +20,9 @@ def atomic_write(path: Path, data: bytes) -> bool:
     if not created:
         with contextlib.suppress(OSError):
             mode = path.stat().st_mode & 0o777
-    # The leading '.' keeps the temporary file private to routing and the watcher.
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    tmp = _temp_name(path)
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_new(tmp, data, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -39,6 +30,44 @@ def atomic_write(path: Path, data: bytes) -> bool:
         raise
     _fsync_dir(path.parent)
     return created
+
+
+def create_exclusive(path: Path, data: bytes, mode: int = 0o644) -> bool:
+    """Publish `data` at `path` only if nothing is there; False if something is.
+
+    The file is complete (written and fsynced) before `link` makes it visible, and
+    `link` refuses an existing name, so two processes creating the same file at once
+    cannot both succeed and no reader sees half a file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path)
+    try:
+        _write_new(tmp, data, mode)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
+    return True
+
+
+def _temp_name(path: Path) -> Path:
+    # The leading '.' keeps the temporary file private to routing and the watcher.
+    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+
+
+def _write_new(tmp: Path, data: bytes, mode: int) -> None:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:

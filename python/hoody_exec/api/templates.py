@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from hoody_exec.api import scripts
 from hoody_exec.api.analysis import quick_problems
 from hoody_exec.api.errors import ApiError, bad_request, conflict, not_found, unprocessable
-from hoody_exec.api.files import MAX_SCRIPT_BYTES, atomic_write
+from hoody_exec.api.files import MAX_SCRIPT_BYTES, atomic_write, create_exclusive
 from hoody_exec.api.models import Model, Out, Problem, WriteScript
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.templates import (
@@ -26,7 +26,6 @@ from hoody_exec.templates import (
     resolve_values,
 )
 from hoody_exec.templates.catalog import (
-    create_exclusive,
     custom_file,
     load_custom,
     stored_json,

@@ -7,11 +7,8 @@ Custom templates are JSON files in the scripts folder's state folder,
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import secrets
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -196,31 +193,3 @@ def stored_json(name: str, meta: TemplateMeta, content: str, created: float, now
         **meta.model_dump(), name=name, content=content, created=created, modified=now
     )
     return json.dumps(stored.model_dump(mode="json"), indent=2).encode("utf-8") + b"\n"
-
-
-def create_exclusive(path: Path, data: bytes) -> bool:
-    """Publish `data` at `path` only if nothing is there; False if something is.
-
-    The file is complete (written and fsynced) before `link` makes it visible, and
-    `link` refuses an existing name, so two processes creating the same template
-    at once cannot both succeed and no reader sees half a file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    return True
