@@ -11,6 +11,7 @@ from __future__ import annotations
 from hoody_exec._native import (
     Bundle,
     BundleError,
+    CpuLimitExceeded,
     EngineError,
     HoodyExecError,
     IsolateTerminated,
@@ -28,6 +29,7 @@ from hoody_exec.scripts import MagicCommentError, MagicComments, parse_magic_com
 __all__ = [
     "Bundle",
     "BundleError",
+    "CpuLimitExceeded",
     "EngineError",
     "HoodyExecError",
     "IsolateTerminated",

@@ -56,6 +56,12 @@ class JsError(HoodyExecError):
 class IsolateTerminated(HoodyExecError):
     """The isolate was terminated (Isolate.terminate or close) while the call ran."""
 
+class CpuLimitExceeded(HoodyExecError):
+    """The call used more CPU time than the isolate's `cpu_limit_ms`."""
+
+    limit_ms: int
+    used_ms: int
+
 class MemoryLimitExceeded(HoodyExecError):
     """The isolate went over its memory cap; it is unusable afterwards."""
 
@@ -105,12 +111,29 @@ def context_count() -> int:
 
 HostHandler = Callable[[int, str, bytes], None]
 
+FAULT_OP: str
+"""The op of the host message (id 0) an isolate sends when the watchdog ends it
+while no call waits on it: JSON data with `reason` ("cpu" or "memory"), `label`
+(the label of the call that left the work behind, or null) and the limit."""
+
+def engine_threads() -> list[tuple[str, int, int, int | None]]:
+    """Every engine thread started so far as `(name, tid, parent_tid, pkru)`, the
+    V8 root thread first; only these create and free isolates (starts V8)."""
+
+def protection_keys() -> tuple[bool, int | None, str | None]:
+    """`(has_pku, root_pkru, violation)`: whether the CPU has memory protection
+    keys, the PKRU V8 was initialised with, and why the engine refuses to create
+    isolates if a thread broke the rule (starts V8)."""
+
 @final
 class Isolate:
     """One V8 isolate with its own thread. Methods returning futures must be called
     on a running asyncio loop; results are delivered on that loop."""
 
-    def __init__(self, *, memory_limit: int = 134_217_728) -> None: ...
+    def __init__(self, *, memory_limit: int = 134_217_728, cpu_limit_ms: int | None = None) -> None:
+        """`cpu_limit_ms`: CPU time one call may use, and work left running with
+        no call in flight may use without a pause; past it the isolate is ended
+        (calls fail with CpuLimitExceeded). None or 0: no limit."""
     @property
     def id(self) -> int: ...
     @property
@@ -127,8 +150,12 @@ class Isolate:
     def memory_limit(self) -> int: ...
     @property
     def pending_calls(self) -> int: ...
-    def call(self, payload: str) -> asyncio.Future[str | bytes]:
-        """`await __hoody.onCall(payload)` inside the isolate."""
+    @property
+    def cpu_time_ms(self) -> float | None:
+        """CPU time the isolate's thread has used (None once it has ended)."""
+    def call(self, payload: str, label: str | None = None) -> asyncio.Future[str | bytes]:
+        """`await __hoody.onCall(payload)` inside the isolate; `label` names the
+        call in fault reports (`FAULT_OP`)."""
     def resolve(self, request_id: int, value: str | bytes) -> None: ...
     def reject(self, request_id: int, message: str, name: str = "Error") -> None:
         """Rejects a host request with `new globalThis[name](message)` (an Error
@@ -150,6 +177,7 @@ class IsolatePool:
         size: int,
         *,
         memory_limit: int = 134_217_728,
+        cpu_limit_ms: int | None = None,
         prelude: Sequence[tuple[str, str]] = (),
     ) -> None: ...
     def take(self) -> Isolate:

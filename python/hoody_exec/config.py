@@ -27,6 +27,7 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     log_format: Literal["console", "json"] = "console"
     env_names: tuple[str, ...] = ()  # `--env NAME`: host variables scripts may read
     memory_limit_mb: int = 128
+    cpu_limit_ms: int = 30_000  # CPU time per request (0: no limit)
     pool_size: int = 4
     max_queue: int = 1000  # requests allowed to wait behind one script's @concurrent cap
     max_body_mb: int = 32

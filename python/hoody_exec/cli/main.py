@@ -43,6 +43,9 @@ def serve(
     log_format: Annotated[str, typer.Option(help="console or json.")] = "console",
     env: EnvOpt = None,
     memory_limit: Annotated[int, typer.Option(min=8, help="Isolate memory cap in MiB.")] = 128,
+    cpu_limit: Annotated[
+        int, typer.Option(min=0, help="CPU time one request may use, in ms (0: no limit).")
+    ] = 30_000,
     max_queue: Annotated[
         int, typer.Option(min=1, help="Requests that may wait behind one @concurrent cap.")
     ] = 1000,
@@ -82,6 +85,7 @@ def serve(
         log_format=fmt,
         env_names=tuple(env or ()),
         memory_limit_mb=memory_limit,
+        cpu_limit_ms=cpu_limit,
         max_queue=max_queue,
         max_body_mb=max_body,
         pool_size=pool_size,

@@ -31,6 +31,7 @@ from hoody_exec.runtime.limits import (
     IsolateLost,
     ScriptFailure,
     ScriptThrew,
+    cpu_exceeded,
     memory_exceeded,
     queue_full,
     timeout_exceeded,
@@ -51,6 +52,8 @@ T = TypeVar("T")
 DEFAULT_MEMORY_LIMIT = 128 * 1024 * 1024
 DEFAULT_POOL_SIZE = 4
 DEFAULT_MAX_QUEUE = 1000
+# CPU time one request may use (the standard limit of Cloudflare Workers).
+DEFAULT_CPU_LIMIT_MS = 30_000
 
 log = get_logger("hoody_exec.runtime")
 
@@ -91,10 +94,12 @@ class Runtime:
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         pool_size: int = DEFAULT_POOL_SIZE,
         max_queue: int = DEFAULT_MAX_QUEUE,
+        cpu_limit_ms: int | None = DEFAULT_CPU_LIMIT_MS,
         registry: HostRegistry | None = None,
     ) -> None:
         self.loader = ScriptLoader(root, env)
         self.memory_limit = memory_limit
+        self.cpu_limit_ms = cpu_limit_ms or None
         self.pool_size = pool_size
         self.max_queue = max_queue
         self.registry = registry or default_registry()
@@ -109,7 +114,10 @@ class Runtime:
     def pool(self) -> native.IsolatePool:
         if self._pool is None:
             self._pool = native.IsolatePool(
-                self.pool_size, memory_limit=self.memory_limit, prelude=prelude_sources()
+                self.pool_size,
+                memory_limit=self.memory_limit,
+                cpu_limit_ms=self.cpu_limit_ms,
+                prelude=prelude_sources(),
             )
         return self._pool
 
@@ -249,6 +257,9 @@ class Runtime:
         except native.MemoryLimitExceeded as error:
             terminated = True
             raise memory_exceeded(script.file, error.limit, error.used) from None
+        except native.CpuLimitExceeded as error:
+            terminated = True
+            raise cpu_exceeded(script.file, error.limit_ms, error.used_ms) from None
         except native.JsError as error:
             raise _threw(error, script, policy) from None
         finally:
@@ -312,7 +323,7 @@ class Runtime:
         mark = time.monotonic()
         handed_off = False
         try:
-            raw = await _within_deadline(slot.isolate.call(encode_call(call)), deadline)
+            raw = await _within_deadline(slot.isolate.call(encode_call(call), call.rid), deadline)
             timings["run"] = (time.monotonic() - mark) * 1000
             response = decode_response(raw)
             body = None
@@ -330,6 +341,9 @@ class Runtime:
         except native.MemoryLimitExceeded as error:
             self._terminate_worker(script.file, slot, "the isolate passed its memory cap")
             raise memory_exceeded(script.file, error.limit, error.used) from None
+        except native.CpuLimitExceeded as error:
+            self._terminate_worker(script.file, slot, "a request passed its CPU time limit")
+            raise cpu_exceeded(script.file, error.limit_ms, error.used_ms) from None
         except native.IsolateTerminated:
             raise IsolateLost(
                 f"the worker isolate of {script.file} was terminated while this request ran "
@@ -513,9 +527,36 @@ class Runtime:
         registry = self.registry
 
         def handle(request_id: int, op: str, data: bytes) -> None:
+            if op == native.FAULT_OP and request_id == 0:
+                self._on_fault(isolate, script, data)
+                return
             registry.dispatch(HostCall(isolate, request_id, op, data, script.file, rid, policy))
 
         return handle
+
+    def _on_fault(self, isolate: native.Isolate, script: LoadedScript, data: bytes) -> None:
+        """The watchdog ended an isolate no request was waiting on: work a request
+        left running after its answer (a runaway promise chain, a busy timer).
+        It is reported for the request that started it; the next request gets a
+        new worker isolate instead of this one's failure."""
+        report = msgspec.json.decode(data)
+        slot = self._workers.get(script.file)
+        if slot is not None and slot.isolate is isolate:
+            del self._workers[script.file]
+            slot.retired = True
+        webapi_host.forget_isolate(isolate)
+        streams.forget_isolate(isolate)
+        isolate.set_host_handler(None)
+        what = "its CPU time limit" if report.get("reason") == "cpu" else "its memory cap"
+        log.error(
+            f"work left running after a response passed {what}; the isolate was ended "
+            "and the next request gets a new one",
+            script=script.file,
+            request_id=report.get("label"),
+            reason=report.get("reason"),
+            limit_ms=report.get("limit_ms"),
+            used_ms=report.get("used_ms"),
+        )
 
     @staticmethod
     def _dispose(isolate: native.Isolate) -> None:

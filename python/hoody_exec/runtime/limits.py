@@ -110,6 +110,22 @@ def memory_exceeded(script: str, limit_bytes: int, used_bytes: int) -> LimitExce
     )
 
 
+def cpu_exceeded(script: str, limit_ms: int, used_ms: int) -> LimitExceeded:
+    return LimitExceeded(
+        limit="cpu_time",
+        status=503,
+        message=(
+            f"{script} used more than its CPU time limit of {limit_ms} ms "
+            f"(used {used_ms} ms while the request ran); its isolate was ended"
+        ),
+        script=script,
+        configured=limit_ms,
+        measured=used_ms,
+        unit="ms",
+        setting="hoody-exec serve --cpu-limit <milliseconds> (server-wide; 0: no limit)",
+    )
+
+
 def queue_full(script: str, cap: int, waiting: int, max_waiting: int) -> LimitExceeded:
     return LimitExceeded(
         limit="concurrency_queue",

@@ -7,8 +7,10 @@ is one file (STYLE.md: only runtime/ imports `_native`).
 from __future__ import annotations
 
 from hoody_exec._native import (
+    FAULT_OP,
     Bundle,
     BundleError,
+    CpuLimitExceeded,
     EngineError,
     HoodyExecError,
     Isolate,
@@ -20,13 +22,17 @@ from hoody_exec._native import (
     TranspileError,
     bundle,
     context_count,
+    engine_threads,
+    protection_keys,
     transpile,
     v8_version,
 )
 
 __all__ = [
+    "FAULT_OP",
     "Bundle",
     "BundleError",
+    "CpuLimitExceeded",
     "EngineError",
     "HoodyExecError",
     "Isolate",
@@ -38,6 +44,8 @@ __all__ = [
     "TranspileError",
     "bundle",
     "context_count",
+    "engine_threads",
+    "protection_keys",
     "transpile",
     "v8_version",
 ]

@@ -62,6 +62,7 @@ class HoodyApp:
             self.root,
             env=load_allowed_env(self.root, config.env_names),
             memory_limit=config.memory_limit_mb * 1024 * 1024,
+            cpu_limit_ms=config.cpu_limit_ms,
             pool_size=config.pool_size,
             max_queue=config.max_queue,
         )

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::error::{EngineError, Failure};
 use crate::value::{HostMessage, Payload, Primitive};
@@ -19,12 +20,16 @@ pub type HostHandler = Arc<dyn Fn(HostMessage) + Send + Sync>;
 pub struct IsolateConfig {
     /// Hard cap on the V8 heap in bytes (checked after each garbage collection).
     pub memory_limit: usize,
+    /// CPU time one call may use (and work left running after its answer may use
+    /// without a pause); past it the isolate is ended. None: no limit.
+    pub cpu_limit: Option<Duration>,
 }
 
 impl Default for IsolateConfig {
     fn default() -> Self {
         Self {
             memory_limit: 128 * 1024 * 1024,
+            cpu_limit: None,
         }
     }
 }
@@ -44,8 +49,9 @@ pub trait JsIsolate: Send + Sync {
     fn memory_limit(&self) -> usize;
     /// Runs a classic script; `filename` names it in stacks; `source_map` maps them.
     fn eval(&self, code: &str, filename: &str, source_map: Option<&str>, done: Done<Primitive>);
-    /// `await __hoody.onCall(payload)`.
-    fn call(&self, payload: &str, done: Done<Payload>);
+    /// `await __hoody.onCall(payload)`. `label` names the call in fault reports
+    /// (work it leaves running after its answer is attributed to it).
+    fn call(&self, payload: &str, label: Option<&str>, done: Done<Payload>);
     /// Answers a `__hoody.host.request`.
     fn resolve(&self, request_id: u32, value: Payload);
     fn reject(&self, request_id: u32, error_name: &str, message: &str);
@@ -58,4 +64,6 @@ pub trait JsIsolate: Send + Sync {
     fn memory_limit_reached(&self) -> bool;
     /// Operations started and not finished (calls awaiting their result).
     fn pending_calls(&self) -> usize;
+    /// CPU time the isolate's thread has used, where the platform tells.
+    fn cpu_time(&self) -> Option<Duration>;
 }

@@ -178,5 +178,8 @@
   }
   globalThis.__hoody_dispatch = dispatch;
   globalThis.__hoody_settle = settle;
+  // Hello: before the mailbox is known the engine takes a host call as the sign
+  // of which thread runs this isolate (its CPU clock, its protection keys).
+  hostFn();
   return sab;
 })

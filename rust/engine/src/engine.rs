@@ -32,8 +32,13 @@ impl JsEngine for MiniRacerEngine {
         self.api.version()
     }
 
+    /// NOTE: created on an engine thread (the caller if it is one): see threads.rs.
     fn create_isolate(&self, config: &IsolateConfig) -> Result<Arc<dyn JsIsolate>, EngineError> {
-        Ok(Arc::new(MrIsolate::create(self.api, config)?))
+        let api = self.api;
+        let config = config.clone();
+        crate::threads::on_engine(move || {
+            Ok(Arc::new(MrIsolate::create(api, &config)?) as Arc<dyn JsIsolate>)
+        })
     }
 
     fn live_isolates(&self) -> usize {

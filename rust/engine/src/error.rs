@@ -16,6 +16,8 @@ pub enum EngineError {
     Create(String),
     #[error("the isolate is no longer running (terminated, out of memory or closed)")]
     Dead,
+    #[error("engine threading rule broken: {0}")]
+    Threading(String),
 }
 
 /// An error thrown by JavaScript, with positions mapped to the original source.
@@ -48,6 +50,8 @@ pub enum Failure {
     Terminated,
     #[error("the isolate exceeded its memory limit of {limit} bytes (heap in use: {used} bytes)")]
     MemoryLimit { limit: usize, used: usize },
+    #[error("the request used more than {limit_ms} ms of CPU time (used {used_ms} ms)")]
+    CpuLimit { limit_ms: u64, used_ms: u64 },
     #[error("{0}")]
     Engine(#[from] EngineError),
 }

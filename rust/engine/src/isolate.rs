@@ -3,8 +3,9 @@
 //! termination and teardown.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::bounded;
 use parking_lot::{Mutex, RwLock};
@@ -17,13 +18,48 @@ use crate::mailbox::*;
 use crate::registry::{self, Entry, OwnedValue};
 use crate::stackmap::SourceMaps;
 use crate::supervisor;
+use crate::threads;
 use crate::value::{HostMessage, Payload, Primitive};
 
 const BOOTSTRAP: &str = include_str!("bootstrap.js");
 
+/// The op of the host message that reports an isolate ended with no call waiting
+/// (data: JSON with `reason`, `label` and the limit).
+pub const FAULT_OP: &str = "hoody.fault";
+
 const ALIVE: u8 = 0;
 const TERMINATED: u8 = 1;
 const OUT_OF_MEMORY: u8 = 2;
+const CPU_EXCEEDED: u8 = 3;
+
+/// What the watchdog learnt from one look at an isolate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sample {
+    /// A call is in flight or the isolate's thread used CPU since the last look.
+    Hot,
+    Cold,
+    /// Dead: stop watching it.
+    Gone,
+}
+
+/// A call awaiting its result.
+struct Call {
+    done: Done<Payload>,
+    /// The isolate thread's CPU clock when the call started (ns).
+    cpu_start: u64,
+    label: Option<String>,
+}
+
+/// CPU the isolate's thread spends with no call in flight: timers, or work a
+/// call left behind after its answer. Measured per burst (a look that finds the
+/// thread mostly idle starts a new one), so slow background timers never add up.
+struct Burst {
+    base: u64,
+    last: u64,
+    looked: Instant,
+    /// The last call that finished: work after the answer is attributed to it.
+    label: Option<String>,
+}
 
 /// Handles the isolate keeps for its whole life.
 struct Handles {
@@ -50,11 +86,18 @@ pub struct Inner {
     state: AtomicU8,
     handles: RwLock<Option<Handles>>,
     partial: Mutex<Option<Partial>>,
-    calls: Mutex<HashMap<u32, Done<Payload>>>,
+    calls: Mutex<HashMap<u32, Call>>,
     next_call: AtomicU32,
     host_handler: RwLock<Option<HostHandler>>,
     binary_replies: Mutex<HashMap<u32, (Vec<u8>, usize)>>,
     maps: RwLock<SourceMaps>,
+    /// The CPU clock of the isolate's pump thread (learnt from the hello call).
+    cpu_clock: OnceLock<libc::clockid_t>,
+    /// A threading-rule violation seen on the pump thread.
+    pump_fault: OnceLock<String>,
+    cpu_limit_ns: Option<u64>,
+    cpu_used_ns: AtomicU64,
+    burst: Mutex<Burst>,
 }
 
 /// The public isolate: freed (in the background) when dropped.
@@ -63,7 +106,10 @@ pub struct MrIsolate {
 }
 
 impl MrIsolate {
+    /// Must run on an engine thread: `Isolate::New` runs on the caller, and the
+    /// pump thread it starts inherits the caller's protection keys.
     pub fn create(api: &'static MiniRacerApi, config: &IsolateConfig) -> Result<Self, EngineError> {
+        threads::require_engine_thread("mr_init_context")?;
         // SAFETY: V8 is initialised (runtime::start) before the library is handed out.
         let ctx = unsafe { (api.init_context)(registry::on_callback) };
         if ctx == 0 {
@@ -89,6 +135,16 @@ impl MrIsolate {
             host_handler: RwLock::new(None),
             binary_replies: Mutex::new(HashMap::new()),
             maps: RwLock::new(SourceMaps::default()),
+            cpu_clock: OnceLock::new(),
+            pump_fault: OnceLock::new(),
+            cpu_limit_ns: config.cpu_limit.map(|d| d.as_nanos() as u64),
+            cpu_used_ns: AtomicU64::new(0),
+            burst: Mutex::new(Burst {
+                base: 0,
+                last: 0,
+                looked: Instant::now(),
+                label: None,
+            }),
         });
         let isolate = MrIsolate { inner };
         isolate
@@ -96,6 +152,10 @@ impl MrIsolate {
             .bootstrap()
             .map_err(|e| EngineError::Create(format!("the engine bootstrap failed: {e}")))?;
         supervisor::count_created();
+        if let Some(why) = isolate.inner.pump_fault.get() {
+            return Err(EngineError::Threading(why.clone()));
+        }
+        supervisor::watch(&isolate.inner);
         Ok(isolate)
     }
 }
@@ -211,7 +271,9 @@ impl Inner {
             }
             kind::OOM_EXCEPTION => Err(self.memory_failure()),
             kind::TERMINATED => {
-                if self.memory_limit_hit() {
+                if !self.alive() {
+                    Err(self.death())
+                } else if self.memory_limit_hit() {
                     Err(self.memory_failure())
                 } else {
                     Err(Failure::Terminated)
@@ -225,10 +287,13 @@ impl Inner {
     }
 
     fn death(&self) -> Failure {
-        if self.state.load(Ordering::Acquire) == OUT_OF_MEMORY {
-            self.memory_failure()
-        } else {
-            Failure::Terminated
+        match self.state.load(Ordering::Acquire) {
+            OUT_OF_MEMORY => self.memory_failure(),
+            CPU_EXCEEDED => Failure::CpuLimit {
+                limit_ms: self.cpu_limit_ns.unwrap_or(0) / 1_000_000,
+                used_ms: self.cpu_used_ns.load(Ordering::Acquire) / 1_000_000,
+            },
+            _ => Failure::Terminated,
         }
     }
 
@@ -305,7 +370,9 @@ impl Inner {
     /// Runs on the pump thread whenever JavaScript calls the host function.
     pub(crate) fn on_host_callback(&self) {
         let handles = self.handles.read();
-        let Some(h) = handles.as_ref() else { return };
+        let Some(h) = handles.as_ref() else {
+            return self.hello();
+        };
         let mb = h.mailbox.handle();
         // SAFETY: JavaScript is paused inside this callback; the buffer is alive.
         let mailbox = unsafe { Mailbox::new(mb.bytes_ptr(), mb.len) };
@@ -324,6 +391,33 @@ impl Inner {
                 format!("unknown host message kind {kind}").as_bytes(),
             ),
         }
+    }
+
+    /// The bootstrap's first host call, on the pump thread: learns its CPU clock
+    /// and checks that it runs with V8's protection keys.
+    fn hello(&self) {
+        let mut clock: libc::clockid_t = 0;
+        // SAFETY: pthread_self is the calling (pump) thread; clock is written on success.
+        if unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock) } == 0 {
+            let _ = self.cpu_clock.set(clock);
+        }
+        if let Err(e) = threads::check_pkru("isolate pump thread", threads::read_pkru()) {
+            let _ = self.pump_fault.set(e.to_string());
+        }
+    }
+
+    /// CPU time of the pump thread in ns (None once it has ended).
+    fn cpu_now(&self) -> Option<u64> {
+        let clock = *self.cpu_clock.get()?;
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: a valid clock id of this process's thread; ts is written on success.
+        if unsafe { libc::clock_gettime(clock, &mut ts) } != 0 {
+            return None;
+        }
+        Some(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
     }
 
     fn sync_op(&self, mailbox: &Mailbox, kind: i32) {
@@ -384,13 +478,13 @@ impl Inner {
     fn on_message(&self, (kind, id, op, data): (i32, u32, String, Payload)) {
         match kind {
             K_RESULT => {
-                if let Some(done) = self.calls.lock().remove(&id) {
-                    done(Ok(data));
+                if let Some(call) = self.finish_call(id) {
+                    (call.done)(Ok(data));
                 }
             }
             K_ERROR => {
-                if let Some(done) = self.calls.lock().remove(&id) {
-                    done(Err(Failure::Js(self.js_error_from_json(&data))));
+                if let Some(call) = self.finish_call(id) {
+                    (call.done)(Err(Failure::Js(self.js_error_from_json(&data))));
                 }
             }
             _ => {
@@ -406,6 +500,21 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// Removes a call that answered; the last one to leave starts a new burst.
+    fn finish_call(&self, id: u32) -> Option<Call> {
+        let mut calls = self.calls.lock();
+        let call = calls.remove(&id)?;
+        if calls.is_empty() {
+            let now = self.cpu_now().unwrap_or(0);
+            let mut burst = self.burst.lock();
+            burst.base = now;
+            burst.last = now;
+            burst.looked = Instant::now();
+            burst.label = call.label.clone();
+        }
+        Some(call)
     }
 
     fn js_error_from_json(&self, data: &Payload) -> JsError {
@@ -455,31 +564,125 @@ impl Inner {
             return;
         }
         let failure = self.death();
-        let calls: Vec<_> = self.calls.lock().drain().map(|(_, d)| d).collect();
+        let calls: Vec<_> = self.calls.lock().drain().map(|(_, c)| c.done).collect();
         for done in calls {
             done(Err(failure.clone()));
         }
         supervisor::reap(self.clone());
     }
 
+    /// Ends an isolate that no call is waiting on, and tells its host why: the
+    /// fault belongs to the call that left the work behind, not to the next one.
+    fn kill_unattended(self: &Arc<Self>, why: u8, detail: serde_json::Value) {
+        let label = self.burst.lock().label.clone();
+        let handler = self.host_handler.read().clone();
+        self.kill(why);
+        if let Some(handler) = handler {
+            let mut report = serde_json::json!({
+                "reason": match why {
+                    OUT_OF_MEMORY => "memory",
+                    CPU_EXCEEDED => "cpu",
+                    _ => "terminated",
+                },
+                "label": label,
+            });
+            if let (Some(r), Some(d)) = (report.as_object_mut(), detail.as_object()) {
+                r.extend(d.clone());
+            }
+            handler(HostMessage {
+                id: 0,
+                op: FAULT_OP.into(),
+                data: Payload::Text(report.to_string()),
+            });
+        }
+    }
+
+    /// One look by the watchdog: memory over the cap, a call over its CPU time,
+    /// or a burst of work with no call in flight over it.
+    pub(crate) fn sample(self: &Arc<Self>) -> Sample {
+        if !self.alive() {
+            return Sample::Gone;
+        }
+        let calls = self.calls.lock();
+        if self.memory_limit_hit() {
+            let pending = !calls.is_empty();
+            drop(calls);
+            if pending {
+                self.kill(OUT_OF_MEMORY);
+            } else {
+                self.kill_unattended(
+                    OUT_OF_MEMORY,
+                    serde_json::json!({"limit_bytes": self.memory_limit}),
+                );
+            }
+            return Sample::Gone;
+        }
+        let Some(now) = self.cpu_now() else {
+            return if calls.is_empty() {
+                Sample::Cold
+            } else {
+                Sample::Hot
+            };
+        };
+        let limit = self.cpu_limit_ns.unwrap_or(u64::MAX);
+        if let Some(used) = calls
+            .values()
+            .map(|c| now.saturating_sub(c.cpu_start))
+            .max()
+        {
+            drop(calls);
+            if used > limit {
+                self.cpu_used_ns.store(used, Ordering::Release);
+                self.kill(CPU_EXCEEDED);
+                return Sample::Gone;
+            }
+            return Sample::Hot;
+        }
+        drop(calls);
+        let mut burst = self.burst.lock();
+        let spent = now.saturating_sub(burst.last);
+        let wall = burst.looked.elapsed().as_nanos() as u64;
+        // NOTE: a thread that was busy less than a quarter of the time since the
+        // last look was waiting: what follows is a new burst.
+        if spent < wall / 4 {
+            burst.base = now;
+        }
+        burst.last = now;
+        burst.looked = Instant::now();
+        let used = now.saturating_sub(burst.base);
+        drop(burst);
+        if used > limit {
+            self.cpu_used_ns.store(used, Ordering::Release);
+            self.kill_unattended(
+                CPU_EXCEEDED,
+                serde_json::json!({
+                    "limit_ms": limit / 1_000_000,
+                    "used_ms": used / 1_000_000,
+                }),
+            );
+            return Sample::Gone;
+        }
+        if spent > 0 {
+            Sample::Hot
+        } else {
+            Sample::Cold
+        }
+    }
+
     /// Called by the reaper thread: frees every handle, then the context (which
-    /// stops JavaScript and joins the pump thread).
+    /// stops JavaScript, joins the pump thread and tears the heap down).
     pub(crate) fn free(&self) {
         drop(self.handles.write().take());
         *self.host_handler.write() = None;
-        // SAFETY: not on the pump thread; pending tasks get cancel callbacks.
+        if let Err(e) = threads::require_engine_thread("mr_free_context") {
+            // NOTE: a leak is better than a segfault of the whole server.
+            eprintln!("hoody-exec engine: isolate {} not freed: {e}", self.ctx);
+            return;
+        }
+        // SAFETY: an engine thread, not the pump thread; pending tasks get cancel callbacks.
         unsafe { (self.api.free_context)(self.ctx) };
         registry::unregister(self.host_callback_id);
         self.binary_replies.lock().clear();
-    }
-
-    /// Called by the watchdog while calls are pending.
-    pub(crate) fn check_memory(self: &Arc<Self>) -> bool {
-        if self.alive() && self.memory_limit_hit() {
-            self.kill(OUT_OF_MEMORY);
-            return false;
-        }
-        self.alive() && !self.calls.lock().is_empty()
     }
 }
 
@@ -520,14 +723,19 @@ impl JsIsolate for MrIsolate {
         );
     }
 
-    fn call(&self, payload: &str, done: Done<Payload>) {
+    fn call(&self, payload: &str, label: Option<&str>, done: Done<Payload>) {
         let inner = &self.inner;
         let handles = inner.handles.read();
         let (Some(h), true) = (handles.as_ref(), inner.alive()) else {
             return done(Err(inner.death()));
         };
         let id = inner.next_call.fetch_add(1, Ordering::Relaxed);
-        inner.calls.lock().insert(id, done);
+        let call = Call {
+            done,
+            cpu_start: inner.cpu_now().unwrap_or(0),
+            label: label.map(str::to_owned),
+        };
+        inner.calls.lock().insert(id, call);
         let this = inner.string_value(&format!("{id}:{payload}"));
         let me = inner.clone();
         inner.post_call(
@@ -539,14 +747,14 @@ impl JsIsolate for MrIsolate {
                 if let Err(failure) = me.check(value) {
                     if matches!(failure, Failure::MemoryLimit { .. }) {
                         me.kill(OUT_OF_MEMORY);
-                    } else if let Some(done) = me.calls.lock().remove(&id) {
-                        done(Err(failure));
+                    } else if let Some(call) = me.finish_call(id) {
+                        (call.done)(Err(failure));
                     }
                 }
             }),
         );
         drop(handles);
-        supervisor::watch(inner);
+        supervisor::busy();
     }
 
     fn resolve(&self, request_id: u32, value: Payload) {
@@ -599,6 +807,10 @@ impl JsIsolate for MrIsolate {
 
     fn pending_calls(&self) -> usize {
         self.inner.calls.lock().len()
+    }
+
+    fn cpu_time(&self) -> Option<Duration> {
+        self.inner.cpu_now().map(Duration::from_nanos)
     }
 }
 

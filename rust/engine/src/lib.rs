@@ -15,10 +15,12 @@ mod registry;
 pub mod runtime;
 pub mod stackmap;
 mod supervisor;
+pub mod threads;
 pub mod value;
 
 pub use backend::{Done, HostHandler, IsolateConfig, JsEngine, JsIsolate};
 pub use engine::MiniRacerEngine;
 pub use error::{EngineError, Failure, JsError};
+pub use isolate::FAULT_OP;
 pub use pool::IsolatePool;
 pub use value::{HostMessage, Payload, Primitive};

@@ -54,10 +54,9 @@ impl IsolatePool {
             last_error: Mutex::new(None),
         });
         let s = shared.clone();
-        let filler = std::thread::Builder::new()
-            .name("hoody-pool".into())
-            .spawn(move || s.fill())
-            .expect("spawn the pool thread");
+        // NOTE: an engine thread, so the isolates it creates may be freed safely.
+        let filler =
+            crate::threads::spawn("hoody-pool", move || s.fill()).expect("spawn the pool thread");
         Self {
             shared,
             filler: Some(filler),

@@ -48,8 +48,14 @@ pub fn start(dir: Option<&Path>) -> Result<&'static MiniRacerApi, EngineError> {
     let flags = CString::new(DEFAULT_FLAGS).expect("flags have no NUL");
     let icu = CString::new(icu.to_string_lossy().as_bytes())
         .map_err(|_| EngineError::Library("the library path contains a NUL byte".into()))?;
-    // SAFETY: both strings are valid for the call; later calls are ignored by V8.
-    unsafe { (api.init_v8)(flags.as_ptr(), icu.as_ptr()) };
+    let init = api.init_v8;
+    // NOTE: V8 takes its memory protection key on the thread that initialises it;
+    // only that thread's descendants may touch isolates (see threads.rs).
+    crate::threads::start_root(move || {
+        // SAFETY: both strings are valid for the call; later calls are ignored by V8.
+        unsafe { init(flags.as_ptr(), icu.as_ptr()) };
+        Ok(())
+    })?;
     let _ = API.set(api);
     Ok(API.get().expect("just set"))
 }

@@ -10,6 +10,16 @@ extern "C" fn ignore(_: u64, _: *mut hoody_engine::ffi::ValueHandle) {}
 #[test]
 #[ignore]
 fn creation_cost() {
+    // NOTE: raw contexts are made and freed on an engine thread (see threads.rs).
+    MiniRacerEngine::start(None).unwrap();
+    threads::on_engine(|| {
+        measure();
+        Ok(())
+    })
+    .unwrap();
+}
+
+fn measure() {
     let engine = MiniRacerEngine::start(None).unwrap();
     let api = hoody_engine::runtime::start(None).unwrap();
     let n = 200;

@@ -24,7 +24,7 @@ fn eval(iso: &dyn JsIsolate, code: &str) -> Result<Primitive, Failure> {
 
 fn call(iso: &dyn JsIsolate, payload: &str) -> Receiver<Result<Payload, Failure>> {
     let (tx, rx) = bounded(1);
-    iso.call(payload, Box::new(move |r| drop(tx.send(r))));
+    iso.call(payload, None, Box::new(move |r| drop(tx.send(r))));
     rx
 }
 
@@ -189,6 +189,7 @@ fn memory_limit_fails_only_that_isolate() {
     let small = engine
         .create_isolate(&IsolateConfig {
             memory_limit: 16 * 1024 * 1024,
+            ..IsolateConfig::default()
         })
         .unwrap();
     let other = engine.create_isolate(&IsolateConfig::default()).unwrap();
@@ -264,4 +265,100 @@ fn try_take_never_creates() {
         assert!(refilled.is_alive());
     }
     pool.close();
+}
+
+fn limited(cpu_ms: u64) -> Arc<dyn JsIsolate> {
+    engine()
+        .create_isolate(&IsolateConfig {
+            cpu_limit: Some(Duration::from_millis(cpu_ms)),
+            ..IsolateConfig::default()
+        })
+        .unwrap()
+}
+
+#[test]
+fn cpu_limit_ends_a_busy_call_and_spares_a_waiting_one() {
+    let busy = limited(200);
+    eval(&*busy, "__hoody.onCall = async () => { for (;;) {} }").unwrap();
+    let started = Instant::now();
+    let r = call(&*busy, "")
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap();
+    let Err(Failure::CpuLimit { limit_ms, used_ms }) = r else {
+        panic!("expected the CPU limit, got {r:?}")
+    };
+    assert_eq!(limit_ms, 200);
+    assert!(used_ms >= 200, "{used_ms}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!busy.is_alive());
+
+    // Waiting costs no CPU: a call that awaits for longer than the limit lives on.
+    let waiting = limited(100);
+    eval(
+        &*waiting,
+        "const sleep = ms => Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms).value;
+         __hoody.onCall = async () => { await sleep(400); return 'late' }",
+    )
+    .unwrap();
+    let r = call(&*waiting, "")
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap();
+    assert_eq!(r.unwrap(), Payload::Text("late".into()));
+    assert!(waiting.is_alive());
+    assert!(waiting.cpu_time().unwrap() < Duration::from_millis(100));
+}
+
+#[test]
+fn work_left_after_the_answer_is_ended_and_reported_for_its_call() {
+    let iso = limited(200);
+    let faults = Arc::new(Mutex::new(Vec::new()));
+    let f = faults.clone();
+    iso.set_host_handler(Some(Arc::new(move |m: HostMessage| {
+        if m.op == FAULT_OP {
+            let Payload::Text(t) = m.data else { panic!() };
+            f.lock().unwrap().push(t);
+        }
+    })));
+    // The answer goes out; a chain of microtasks keeps the thread busy after it.
+    eval(
+        &*iso,
+        "__hoody.onCall = async (p) => { if (p === 'runaway') { const spin = () => Promise.resolve().then(spin); spin(); } return 'answered ' + p }",
+    )
+    .unwrap();
+    let (tx, rx) = bounded(1);
+    iso.call(
+        "runaway",
+        Some("request-7"),
+        Box::new(move |r| drop(tx.send(r))),
+    );
+    let r = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(r.unwrap(), Payload::Text("answered runaway".into()));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while iso.is_alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!iso.is_alive(), "the runaway work was not ended");
+    let faults = faults.lock().unwrap().clone();
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    let report: serde_json::Value = serde_json::from_str(&faults[0]).unwrap();
+    assert_eq!(report["label"], "request-7", "{report}");
+    assert!(
+        report["reason"] == "cpu" || report["reason"] == "memory",
+        "{report}"
+    );
+}
+
+#[test]
+fn slow_background_timers_never_add_up_to_the_limit() {
+    let iso = limited(50);
+    // 10 ms of work every 30 ms for about 1.5 s: far more than 50 ms in total.
+    eval(
+        &*iso,
+        "const sleep = ms => Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms).value;
+         (async () => { for (let n = 0; n < 50; n++) { const end = Date.now() + 10; while (Date.now() < end) {} await sleep(30) } })()",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1800));
+    assert!(iso.is_alive());
+    assert!(iso.cpu_time().unwrap() > Duration::from_millis(100));
 }

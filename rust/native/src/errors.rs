@@ -95,6 +95,13 @@ pyo3::create_exception!(
     "The isolate went over its memory cap."
 );
 
+pyo3::create_exception!(
+    hoody_exec,
+    CpuLimitExceeded,
+    HoodyExecError,
+    "The call used more CPU time than the isolate's limit."
+);
+
 pub fn init_pymodule(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let root = py.get_type::<HoodyExecError>();
@@ -108,6 +115,7 @@ pub fn init_pymodule(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("HoodyExecError", root)?;
     m.add("IsolateTerminated", py.get_type::<IsolateTerminated>())?;
     m.add("MemoryLimitExceeded", py.get_type::<MemoryLimitExceeded>())?;
+    m.add("CpuLimitExceeded", py.get_type::<CpuLimitExceeded>())?;
     Ok(())
 }
 
@@ -171,6 +179,20 @@ pub fn failure(py: Python<'_>, f: &Failure) -> PyErr {
             vec![
                 ("limit", limit.into_pyobject(py).expect("int").into_any()),
                 ("used", used.into_pyobject(py).expect("int").into_any()),
+            ],
+        ),
+        Failure::CpuLimit { limit_ms, used_ms } => with_attrs(
+            py.get_type::<CpuLimitExceeded>(),
+            f.to_string(),
+            vec![
+                (
+                    "limit_ms",
+                    limit_ms.into_pyobject(py).expect("int").into_any(),
+                ),
+                (
+                    "used_ms",
+                    used_ms.into_pyobject(py).expect("int").into_any(),
+                ),
             ],
         ),
         Failure::Engine(e) => engine_error(e),

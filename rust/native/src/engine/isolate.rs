@@ -14,6 +14,16 @@ use crate::errors;
 
 pub const DEFAULT_MEMORY_LIMIT: usize = 128 * 1024 * 1024;
 
+/// An isolate configuration from the Python arguments (a CPU limit of 0 is none).
+pub fn config(memory_limit: usize, cpu_limit_ms: Option<u64>) -> IsolateConfig {
+    IsolateConfig {
+        memory_limit,
+        cpu_limit: cpu_limit_ms
+            .filter(|ms| *ms > 0)
+            .map(std::time::Duration::from_millis),
+    }
+}
+
 #[pyclass(frozen, module = "hoody_exec._native")]
 pub struct Isolate {
     pub(crate) inner: Arc<dyn JsIsolate>,
@@ -40,10 +50,10 @@ fn payload(value: &Bound<'_, PyAny>) -> PyResult<Payload> {
 #[pymethods]
 impl Isolate {
     #[new]
-    #[pyo3(signature = (*, memory_limit = DEFAULT_MEMORY_LIMIT))]
-    fn new(py: Python<'_>, memory_limit: usize) -> PyResult<Self> {
+    #[pyo3(signature = (*, memory_limit = DEFAULT_MEMORY_LIMIT, cpu_limit_ms = None))]
+    fn new(py: Python<'_>, memory_limit: usize, cpu_limit_ms: Option<u64>) -> PyResult<Self> {
         let engine = super::engine(py)?;
-        let config = IsolateConfig { memory_limit };
+        let config = config(memory_limit, cpu_limit_ms);
         let inner = py
             .detach(|| engine.create_isolate(&config))
             .map_err(|e| errors::engine_error(&e))?;
@@ -91,7 +101,18 @@ impl Isolate {
         Ok(future)
     }
 
-    fn call<'py>(&self, py: Python<'py>, payload: &str) -> PyResult<Bound<'py, PyAny>> {
+    #[getter]
+    fn cpu_time_ms(&self) -> Option<f64> {
+        self.inner.cpu_time().map(|d| d.as_secs_f64() * 1000.0)
+    }
+
+    #[pyo3(signature = (payload, label = None))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        payload: &str,
+        label: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let (future, core) = Self::future(py)?;
         let fut = future.clone().unbind();
         let inner = self.inner.clone();
@@ -101,7 +122,7 @@ impl Isolate {
                 outcome: Outcome::Payload(r),
             })
         });
-        py.detach(|| inner.call(payload, done));
+        py.detach(|| inner.call(payload, label, done));
         Ok(future)
     }
 

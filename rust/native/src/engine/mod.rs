@@ -57,7 +57,37 @@ fn context_count(py: Python<'_>) -> PyResult<usize> {
     Ok(engine(py)?.live_isolates())
 }
 
+/// `(name, tid, parent_tid, pkru)` of one engine thread.
+type ThreadRow = (String, i32, i32, Option<u32>);
+
+/// Every engine thread started so far, the V8 root first. Engine threads are the
+/// only ones that create or free isolates.
+#[pyfunction]
+fn engine_threads(py: Python<'_>) -> PyResult<Vec<ThreadRow>> {
+    engine(py)?;
+    Ok(hoody_engine::threads::records()
+        .into_iter()
+        .map(|r| (r.name, r.tid, r.parent_tid, r.pkru))
+        .collect())
+}
+
+/// `(has_pku, root_pkru, violation)`: whether the CPU has protection keys, the
+/// PKRU V8 was initialised with, and why the engine refuses isolates (if it does).
+#[pyfunction]
+fn protection_keys(py: Python<'_>) -> PyResult<(bool, Option<u32>, Option<String>)> {
+    engine(py)?;
+    let root = hoody_engine::threads::root().and_then(|(_, pkru)| pkru);
+    Ok((
+        hoody_engine::threads::has_pku(),
+        root,
+        hoody_engine::threads::violation(),
+    ))
+}
+
 pub fn init_pymodule(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("FAULT_OP", hoody_engine::FAULT_OP)?;
+    m.add_function(wrap_pyfunction!(engine_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(protection_keys, m)?)?;
     m.add_function(wrap_pyfunction!(v8_version, m)?)?;
     m.add_function(wrap_pyfunction!(context_count, m)?)?;
     m.add_class::<isolate::Isolate>()?;

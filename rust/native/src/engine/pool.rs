@@ -2,11 +2,9 @@
 
 use pyo3::prelude::*;
 
-use hoody_engine::pool::PreludeScript;
-use hoody_engine::IsolateConfig;
-
-use super::isolate::{Isolate, DEFAULT_MEMORY_LIMIT};
+use super::isolate::{config, Isolate, DEFAULT_MEMORY_LIMIT};
 use crate::errors;
+use hoody_engine::pool::PreludeScript;
 
 #[pyclass(module = "hoody_exec._native")]
 pub struct IsolatePool {
@@ -16,11 +14,12 @@ pub struct IsolatePool {
 #[pymethods]
 impl IsolatePool {
     #[new]
-    #[pyo3(signature = (size, *, memory_limit = DEFAULT_MEMORY_LIMIT, prelude = Vec::new()))]
+    #[pyo3(signature = (size, *, memory_limit = DEFAULT_MEMORY_LIMIT, cpu_limit_ms = None, prelude = Vec::new()))]
     fn new(
         py: Python<'_>,
         size: usize,
         memory_limit: usize,
+        cpu_limit_ms: Option<u64>,
         prelude: Vec<(String, String)>,
     ) -> PyResult<Self> {
         let engine = super::engine(py)?;
@@ -32,8 +31,12 @@ impl IsolatePool {
                 source_map: None,
             })
             .collect();
-        let pool =
-            hoody_engine::IsolatePool::new(engine, size, IsolateConfig { memory_limit }, prelude);
+        let pool = hoody_engine::IsolatePool::new(
+            engine,
+            size,
+            config(memory_limit, cpu_limit_ms),
+            prelude,
+        );
         Ok(Self { pool: Some(pool) })
     }
 
