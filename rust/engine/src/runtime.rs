@@ -12,8 +12,10 @@ static API: OnceLock<MiniRacerApi> = OnceLock::new();
 static INIT: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
 
 /// V8 flags: one thread per isolate (no V8 worker threads: fork-safe until first
-/// use, and no threads that outlive their isolate).
-pub const DEFAULT_FLAGS: &str = "--single-threaded";
+/// use, and no threads that outlive their isolate); a dying isolate returns its
+/// heap pages to the OS instead of pooling them for other isolates (pooled, the
+/// peak of one burst of big isolates stayed resident for the life of the process).
+pub const DEFAULT_FLAGS: &str = "--single-threaded --no-memory-pool-share-memory-on-teardown";
 
 /// Loads `libmini_racer` from `dir` (the installed `py_mini_racer` package; the
 /// `HOODY_MINI_RACER_DIR` environment variable when `dir` is None), checks its V8
