@@ -35,7 +35,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -202,6 +202,9 @@ class ActiveRequest:
     started_at: float  # UNIX time
     started: float  # time.monotonic() at arrival
     mode: str | None = None
+    # Stops the request (monitor/cancel-request): reason → False if it is already
+    # sending its answer.
+    stop: Callable[[str], bool] | None = field(default=None, repr=False)
 
 
 class Monitor:
