@@ -115,8 +115,8 @@ class CancelRequest(Model):
 class CancelResult(Out):
     request_id: str
     status: Literal["cancelled", "requested"] = Field(
-        description="cancelled: the answering process stopped it (200); requested: another "
-        "worker process runs it and stops it within about 0.1 s (202)."
+        description="cancelled: the answering process stopped it; requested: another "
+        "worker process runs it and stops it within about 0.1 s."
     )
     pid: int = Field(description="The worker process running the request.")
     answered_by: int = Field(description="The worker process that answered.")
@@ -269,14 +269,14 @@ async def _owner(monitor: Monitor, rid: str) -> int | None:
     return next((int(item["pid"]) for item in others if item["request_id"] == rid), None)
 
 
-async def cancel_request(ctx: Context, body: CancelRequest) -> tuple[int, CancelResult]:
+async def cancel_request(ctx: Context, body: CancelRequest) -> CancelResult:
     rid = body.request_id
     me = os.getpid()
     stopped = ctx.app.cancel(rid)
     if stopped is None:
         monitor = ctx.app.monitor
         owner = await _owner(monitor, rid)
-        if owner is None:
+        if owner is None and ctx.app.config.workers > 1:
             # NOTE: another process lists a new request at its next sample: one more look.
             await asyncio.sleep(SAMPLE_INTERVAL_S + 0.1)
             owner = await _owner(monitor, rid)
@@ -287,13 +287,13 @@ async def cancel_request(ctx: Context, body: CancelRequest) -> tuple[int, Cancel
                 {"request_id": rid},
             )
         await asyncio.to_thread(request_cancel, monitor.dir, owner, rid)
-        return 202, CancelResult(request_id=rid, status="requested", pid=owner, answered_by=me)
+        return CancelResult(request_id=rid, status="requested", pid=owner, answered_by=me)
     if not stopped:
         raise conflict(
             f"request {rid} is already sending its answer; it cannot be cancelled now",
             {"request_id": rid},
         )
-    return 200, CancelResult(request_id=rid, status="cancelled", pid=me, answered_by=me)
+    return CancelResult(request_id=rid, status="cancelled", pid=me, answered_by=me)
 
 
 def _counters(ctx: Context, script: ScriptFigures) -> ScriptCounters:
@@ -395,15 +395,14 @@ OPERATIONS = (
         CancelRequest,
         CancelResult,
         cancel_request,
-        errors=(401, 404, 409, 422),
-        other_success=(202,),
+        errors=(400, 401, 404, 409, 422),
         description="Stops the request: a serverless script's JavaScript is terminated and "
         "its isolate freed; a worker script's request is dropped, and its isolate is "
         "terminated only if it is running JavaScript at that moment. The client gets "
         '503 `{"error": "cancelled", ...}` (or, while its body streams, the end of it). '
-        "200: the answering process stopped it; 202: another worker process runs it and "
-        "stops it within about 0.1 s. 404: no such request in flight; 409: it is already "
-        "sending its answer.",
+        "status cancelled: the answering process stopped it; requested: another worker "
+        "process runs it and stops it within about 0.1 s. 404: no such request in flight; "
+        "409: it is already sending its answer.",
     ),
     Operation(
         "GET",

@@ -27,7 +27,7 @@ _STATUS_TEXT = {
     401: "Missing or wrong admin token",
     403: "The path leads outside the scripts folder or into its state folder",
     404: "No such file, folder or operation",
-    409: "Conflict: the target exists, the folder is not empty, or it is too late for it",
+    409: "Conflict: the target exists or the folder is not empty",
     413: "The body or the file is too large",
     422: "The request does not match the schema, or the result would be invalid",
     424: "A package could not be installed: not found, no matching version, unsafe",
@@ -122,11 +122,10 @@ def _operation(op: Operation, ref: Any, schemas: dict[str, Any]) -> dict[str, An
     if op.media_type != "application/json":
         ok_schema = {"type": "string"}
     responses: dict[str, Any] = {
-        str(status): {
-            "description": _STATUS_TEXT.get(status, "OK"),
+        str(op.success): {
+            "description": _STATUS_TEXT.get(op.success, "OK"),
             "content": {op.media_type: {"schema": ok_schema}},
         }
-        for status in (op.success, *op.other_success)
     }
     error_ref = ref(ErrorBody, "serialization")
     for status in sorted(set(op.errors)):

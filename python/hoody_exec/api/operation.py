@@ -75,9 +75,6 @@ class Operation:
     # The documented success status; a handler answering otherwise returns
     # `(status, model)` (system/restart: 202 Accepted).
     success: int = 200
-    # Other 2xx answers with the same schema (monitor/cancel-request: 202 when
-    # another worker process runs the request).
-    other_success: tuple[int, ...] = ()
 
     @property
     def operation_id(self) -> str:

@@ -560,7 +560,9 @@ def failure_reason(failure: Exception | None, stream_outcome: str | None) -> str
     """The `reason` label of a failed request, None if it did not fail.
 
     Codes of the error responses (timeout_exceeded, memory_exceeded,
-    concurrency_queue_exceeded, load_error, isolate_terminated, internal_error);
+    memory_budget_exceeded, concurrency_queue_exceeded, load_error,
+    isolate_terminated, internal_error), and of requests stopped early
+    (cancelled, client_closed);
     `script_error` for anything the script threw (its error names are unbounded);
     `stream_<outcome>` for a streamed body that ended early on the server's side.
     """

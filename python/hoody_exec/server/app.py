@@ -127,6 +127,14 @@ class HoodyApp:
             self.heartbeat.start()
         # Fill the isolate pool off the request path.
         await asyncio.to_thread(self.runtime.pool)
+        budget = self.runtime.budget
+        log.info(
+            "isolate memory budget",
+            budget_mb=budget.budget_bytes // MIB,
+            isolate_cap_mb=budget.cap_bytes // MIB,
+            pool_size=budget.pool_size,
+            isolates_for_requests=budget.slots,
+        )
         self.monitor.start()
         if self.config.workers > 1:  # nobody else can send cancels to a single process
             self.cancels.start()
