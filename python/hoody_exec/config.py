@@ -31,6 +31,10 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     pool_size: int = 4
     max_queue: int = 1000  # requests allowed to wait behind one script's @concurrent cap
     max_body_mb: int = 32
+    # Sum of the caps of this worker process's isolates; None: derived from the
+    # machine (runtime/budget.py default_budget_mb).
+    isolate_memory_budget_mb: int | None = None
+    isolate_memory_wait_s: float = 5.0  # how long a request may wait for budget
     log_max_mb: int = 100  # total size cap of the stored logs (.hoody/logs/)
     log_files: int = 10  # files the stored logs rotate through
     npm_registry: str | None = None  # None: HOODY_EXEC_NPM_REGISTRY, else the npm registry

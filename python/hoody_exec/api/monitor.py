@@ -12,13 +12,21 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from typing import Literal
 
 from pydantic import Field
 
-from hoody_exec.api.errors import not_found
+from hoody_exec.api.errors import conflict, not_found
 from hoody_exec.api.models import Model, NoInput, Out
 from hoody_exec.api.operation import Context, Operation, RawReply
-from hoody_exec.observability.metrics import Figures, Histogram, ScriptFigures
+from hoody_exec.observability.metrics import (
+    SAMPLE_INTERVAL_S,
+    Figures,
+    Histogram,
+    Monitor,
+    ScriptFigures,
+)
+from hoody_exec.server.cancel import RID_PATTERN, request_cancel
 
 __all__ = ["OPERATIONS"]
 
@@ -95,6 +103,23 @@ class ActiveRequests(Out):
     count: int
     requests: list[ActiveRequest] = Field(description="Longest running first.")
     pid: int = Field(description="The worker process that answered (its entries are live).")
+
+
+class CancelRequest(Model):
+    request_id: str = Field(
+        pattern=RID_PATTERN,
+        description="The request's id (`X-Request-Id`, monitor/active-requests): 16 hex digits.",
+    )
+
+
+class CancelResult(Out):
+    request_id: str
+    status: Literal["cancelled", "requested"] = Field(
+        description="cancelled: the answering process stopped it; requested: another "
+        "worker process runs it and stops it within about 0.1 s."
+    )
+    pid: int = Field(description="The worker process running the request.")
+    answered_by: int = Field(description="The worker process that answered.")
 
 
 class ScriptCounters(Out):
@@ -238,6 +263,39 @@ async def active_requests(ctx: Context, _: NoInput) -> ActiveRequests:
     return ActiveRequests(count=len(found), requests=found, pid=os.getpid())
 
 
+async def _owner(monitor: Monitor, rid: str) -> int | None:
+    """The other worker process whose in-flight table lists `rid`."""
+    others = await asyncio.to_thread(monitor.other_active)
+    return next((int(item["pid"]) for item in others if item["request_id"] == rid), None)
+
+
+async def cancel_request(ctx: Context, body: CancelRequest) -> CancelResult:
+    rid = body.request_id
+    me = os.getpid()
+    stopped = ctx.app.cancel(rid)
+    if stopped is None:
+        monitor = ctx.app.monitor
+        owner = await _owner(monitor, rid)
+        if owner is None and ctx.app.config.workers > 1:
+            # NOTE: another process lists a new request at its next sample: one more look.
+            await asyncio.sleep(SAMPLE_INTERVAL_S + 0.1)
+            owner = await _owner(monitor, rid)
+        if owner is None:
+            raise not_found(
+                f"no request {rid} is in flight in any worker process "
+                "(monitor/active-requests lists them)",
+                {"request_id": rid},
+            )
+        await asyncio.to_thread(request_cancel, monitor.dir, owner, rid)
+        return CancelResult(request_id=rid, status="requested", pid=owner, answered_by=me)
+    if not stopped:
+        raise conflict(
+            f"request {rid} is already sending its answer; it cannot be cancelled now",
+            {"request_id": rid},
+        )
+    return CancelResult(request_id=rid, status="cancelled", pid=me, answered_by=me)
+
+
 def _counters(ctx: Context, script: ScriptFigures) -> ScriptCounters:
     overall = script.overall()
     cold = script.latency.get("cold")
@@ -328,6 +386,23 @@ OPERATIONS = (
         errors=(401,),
         description="The answering process's requests are live; other worker processes' "
         "come from the table each writes every second when it changed (`as_of`).",
+    ),
+    Operation(
+        "POST",
+        "/monitor/cancel-request",
+        "monitor",
+        "Cancel one script request in flight by its id",
+        CancelRequest,
+        CancelResult,
+        cancel_request,
+        errors=(400, 401, 404, 409, 422),
+        description="Stops the request: a serverless script's JavaScript is terminated and "
+        "its isolate freed; a worker script's request is dropped, and its isolate is "
+        "terminated only if it is running JavaScript at that moment. The client gets "
+        '503 `{"error": "cancelled", ...}` (or, while its body streams, the end of it). '
+        "status cancelled: the answering process stopped it; requested: another worker "
+        "process runs it and stops it within about 0.1 s. 404: no such request in flight; "
+        "409: it is already sending its answer.",
     ),
     Operation(
         "GET",

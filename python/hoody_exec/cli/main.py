@@ -11,6 +11,7 @@ import typer
 from hoody_exec.cli.deps import app as deps_app
 from hoody_exec.cli.output import print_routes
 from hoody_exec.config import ADMIN_TOKEN_ENV, CONFIG_ENV, ServerConfig
+from hoody_exec.runtime.budget import minimum_budget_mb
 
 app = typer.Typer(
     name="hoody-exec",
@@ -51,6 +52,23 @@ def serve(
     ] = 1000,
     max_body: Annotated[int, typer.Option(min=1, help="Request body limit in MiB.")] = 32,
     pool_size: Annotated[int, typer.Option(min=0, help="Pre-created isolates per worker.")] = 4,
+    isolate_memory_budget: Annotated[
+        int | None,
+        typer.Option(
+            envvar="HOODY_EXEC_ISOLATE_MEMORY_BUDGET",
+            min=8,
+            help="Sum of isolate memory caps per worker process in MiB "
+            "(default: half the RAM or cgroup limit, divided by --workers).",
+        ),
+    ] = None,
+    isolate_memory_wait: Annotated[
+        float,
+        typer.Option(
+            envvar="HOODY_EXEC_ISOLATE_MEMORY_WAIT",
+            min=0,
+            help="Seconds a request may wait for memory budget before a 503.",
+        ),
+    ] = 5.0,
     log_max_size: Annotated[
         int, typer.Option(min=1, help="Size cap of the stored logs (DIR/.hoody/logs) in MiB.")
     ] = 100,
@@ -75,6 +93,15 @@ def serve(
     if log_format not in ("console", "json"):
         raise typer.BadParameter("console or json", param_hint="--log-format")
     fmt: Literal["console", "json"] = "json" if log_format == "json" else "console"
+    if isolate_memory_budget is not None:
+        needed = minimum_budget_mb(memory_limit, pool_size)
+        if isolate_memory_budget < needed:
+            raise typer.BadParameter(
+                f"{isolate_memory_budget} MiB cannot hold the {pool_size} pre-created "
+                f"isolates and one request's ({pool_size + 1} x --memory-limit "
+                f"{memory_limit} MiB): at least {needed} MiB",
+                param_hint="--isolate-memory-budget",
+            )
     config = ServerConfig(
         root=str(directory),
         host=host,
@@ -89,6 +116,8 @@ def serve(
         max_queue=max_queue,
         max_body_mb=max_body,
         pool_size=pool_size,
+        isolate_memory_budget_mb=isolate_memory_budget,
+        isolate_memory_wait_s=isolate_memory_wait,
         log_max_mb=log_max_size,
         log_files=log_files,
         npm_registry=npm_registry,

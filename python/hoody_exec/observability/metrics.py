@@ -35,7 +35,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -202,6 +202,9 @@ class ActiveRequest:
     started_at: float  # UNIX time
     started: float  # time.monotonic() at arrival
     mode: str | None = None
+    # Stops the request (monitor/cancel-request): reason → False if it is already
+    # sending its answer.
+    stop: Callable[[str], bool] | None = field(default=None, repr=False)
 
 
 class Monitor:
@@ -557,7 +560,9 @@ def failure_reason(failure: Exception | None, stream_outcome: str | None) -> str
     """The `reason` label of a failed request, None if it did not fail.
 
     Codes of the error responses (timeout_exceeded, memory_exceeded,
-    concurrency_queue_exceeded, load_error, isolate_terminated, internal_error);
+    memory_budget_exceeded, concurrency_queue_exceeded, load_error,
+    isolate_terminated, internal_error), and of requests stopped early
+    (cancelled, client_closed);
     `script_error` for anything the script threw (its error names are unbounded);
     `stream_<outcome>` for a streamed body that ended early on the server's side.
     """

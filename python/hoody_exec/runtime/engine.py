@@ -6,6 +6,8 @@
   a new program (file change) or a dead isolate means a new isolate.
 - `@timeout`: a deadline measured from the request's arrival (queueing and
   bundling count); past it the JavaScript is terminated.
+- the memory budget (`runtime/budget.py`): every isolate taken from the pool
+  holds a slot until it is closed or terminated.
 
 V8 starts lazily here (first `pool()`), never at import: the server forks its
 workers first (SPEC §4, Granian's process model).
@@ -25,6 +27,7 @@ import msgspec
 
 from hoody_exec.observability import LogPolicy, get_logger
 from hoody_exec.runtime import native, streams
+from hoody_exec.runtime.budget import DEFAULT_WAIT_S, MIB, MemoryBudget, default_budget_mb
 from hoody_exec.runtime.fifo import FifoLimiter, QueueFull
 from hoody_exec.runtime.host import HostCall, HostRegistry, default_registry
 from hoody_exec.runtime.limits import (
@@ -95,6 +98,8 @@ class Runtime:
         pool_size: int = DEFAULT_POOL_SIZE,
         max_queue: int = DEFAULT_MAX_QUEUE,
         cpu_limit_ms: int | None = DEFAULT_CPU_LIMIT_MS,
+        memory_budget: int | None = None,
+        budget_wait_s: float = DEFAULT_WAIT_S,
         registry: HostRegistry | None = None,
     ) -> None:
         self.loader = ScriptLoader(root, env)
@@ -102,6 +107,15 @@ class Runtime:
         self.cpu_limit_ms = cpu_limit_ms or None
         self.pool_size = pool_size
         self.max_queue = max_queue
+        if memory_budget is None:
+            memory_budget = default_budget_mb(1, memory_limit // MIB, pool_size) * MIB
+        self.budget = MemoryBudget(
+            memory_budget,
+            cap_bytes=memory_limit,
+            pool_size=pool_size,
+            max_waiting=max_queue,
+            wait_s=budget_wait_s,
+        )
         self.registry = registry or default_registry()
         streams.register_host_ops(self.registry)
         self._pool: native.IsolatePool | None = None
@@ -230,7 +244,7 @@ class Runtime:
         handed_off = False
         try:
             mark = time.monotonic()
-            isolate, cold = await self._fresh_isolate()
+            isolate, cold = await self._fresh_isolate(script.file, deadline)
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
             # NOTE: our deadlines are time.monotonic(), the clock of asyncio's loop.time().
             webapi_host.set_deadline(isolate, deadline)
@@ -262,6 +276,10 @@ class Runtime:
             raise cpu_exceeded(script.file, error.limit_ms, error.used_ms) from None
         except native.JsError as error:
             raise _threw(error, script, policy) from None
+        except asyncio.CancelledError:
+            # Its client left or the request was cancelled: stop the JavaScript now.
+            terminated = True
+            raise
         finally:
             if not handed_off:
                 if isolate is not None:
@@ -398,7 +416,7 @@ class Runtime:
         return await asyncio.shield(task)
 
     async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
-        isolate, _ = await self._fresh_isolate()
+        isolate, _ = await self._fresh_isolate(script.file, None)
         # Worker calls interleave, so log lines carry the request id from the glue.
         isolate.set_host_handler(self._host_handler(isolate, script, None, policy))
         try:
@@ -417,6 +435,16 @@ class Runtime:
         if policy.lifecycle:
             log.debug("worker isolate created", script=script.file, isolate=isolate.id)
         return slot
+
+    async def end_busy_worker(self, file: str, reason: str) -> bool:
+        """Terminate `file`'s worker isolate if JavaScript is running there now (a
+        cancelled request's busy loop); True if it was. One that is only awaiting
+        lives on: the cancelled call's result is dropped when it comes."""
+        slot = self._workers.get(file)
+        if slot is None or not await _is_busy(slot.isolate):
+            return False
+        self._terminate_worker(file, slot, reason)
+        return True
 
     def _terminate_worker(self, file: str, slot: _WorkerSlot, reason: str) -> None:
         if self._workers.get(file) is slot:
@@ -479,17 +507,28 @@ class Runtime:
         return SharedState(found=answer.found, value=answer.value, started=started)
 
     # ------------------------------------------------------------ helpers
-    async def _fresh_isolate(self) -> tuple[native.Isolate, bool]:
-        """A never-used isolate and whether it had to be created for this call.
+    async def _fresh_isolate(
+        self, file: str, deadline: float | None
+    ) -> tuple[native.Isolate, bool]:
+        """A never-used isolate (holding a slot of the memory budget) and whether it
+        had to be created for this call.
 
         NOTE: creating one (with the prelude) takes milliseconds: when the pool is
         empty it happens on a thread, never on the event loop.
         """
         pool = self.pool()
-        isolate = pool.try_take()
-        if isolate is not None:
-            return isolate, False
-        return await asyncio.to_thread(pool.take), True
+        await self.budget.acquire(file, deadline)
+        try:
+            isolate = pool.try_take()
+            cold = isolate is None
+            if isolate is None:
+                isolate = await asyncio.to_thread(pool.take)
+        except BaseException:
+            # NOTE: an isolate a cancelled thread still returns is dropped, which frees it.
+            self.budget.release_unbound()
+            raise
+        self.budget.bind(isolate.id)
+        return isolate, cold
 
     def _limiter(self, script: LoadedScript) -> FifoLimiter | None:
         cap = script.magic.concurrent
@@ -544,9 +583,7 @@ class Runtime:
         if slot is not None and slot.isolate is isolate:
             del self._workers[script.file]
             slot.retired = True
-        webapi_host.forget_isolate(isolate)
-        streams.forget_isolate(isolate)
-        isolate.set_host_handler(None)
+        self._forget(isolate)
         what = "its CPU time limit" if report.get("reason") == "cpu" else "its memory cap"
         log.error(
             f"work left running after a response passed {what}; the isolate was ended "
@@ -558,21 +595,21 @@ class Runtime:
             used_ms=report.get("used_ms"),
         )
 
-    @staticmethod
-    def _dispose(isolate: native.Isolate) -> None:
+    def _dispose(self, isolate: native.Isolate) -> None:
+        self._forget(isolate)
+        isolate.close()
+
+    def _kill(self, isolate: native.Isolate) -> None:
+        self._forget(isolate)
+        isolate.terminate()
+
+    def _forget(self, isolate: native.Isolate) -> None:
         # NOTE: the handler closes over the isolate; dropping it breaks that cycle,
         # which the garbage collector cannot see through the native object.
         webapi_host.forget_isolate(isolate)
         streams.forget_isolate(isolate)
         isolate.set_host_handler(None)
-        isolate.close()
-
-    @staticmethod
-    def _kill(isolate: native.Isolate) -> None:
-        webapi_host.forget_isolate(isolate)
-        streams.forget_isolate(isolate)
-        isolate.set_host_handler(None)
-        isolate.terminate()
+        self.budget.release(isolate.id)
 
     async def aclose(self) -> None:
         self.close()

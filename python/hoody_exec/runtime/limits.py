@@ -147,6 +147,40 @@ def queue_full(script: str, cap: int, waiting: int, max_waiting: int) -> LimitEx
     )
 
 
+def memory_budget_exceeded(
+    script: str, *, budget_bytes: int, in_use: int, pool_size: int, cap_bytes: int, waited_ms: int
+) -> LimitExceeded:
+    mib = 1_048_576
+    in_use_bytes = (in_use + pool_size) * cap_bytes
+    return LimitExceeded(
+        limit="memory_budget",
+        status=503,
+        message=(
+            f"{script} needs an isolate ({cap_bytes // mib} MiB cap), but this worker "
+            f"process's isolates ({in_use} in use, {pool_size} pre-created) already reserve "
+            f"{in_use_bytes // mib} MiB of its {budget_bytes // mib} MiB isolate memory "
+            f"budget; waited {waited_ms} ms for one to end"
+        ),
+        script=script,
+        configured=budget_bytes // mib,
+        measured=in_use_bytes // mib,
+        unit="MiB",
+        setting=(
+            "hoody-exec serve --isolate-memory-budget <MiB> (per worker process; "
+            "--memory-limit sets each isolate's cap, --pool-size the pre-created ones)"
+        ),
+        headers=[("retry-after", "1")],
+        extra={
+            "limit_mb": budget_bytes // mib,
+            "in_use_mb": in_use_bytes // mib,
+            "isolate_cap_mb": cap_bytes // mib,
+            "isolates_in_use": in_use,
+            "pool_size": pool_size,
+            "waited_ms": waited_ms,
+        },
+    )
+
+
 class ScriptLoadFailed(ScriptFailure):
     """The script could not be loaded (magic comments, syntax, imports)."""
 
@@ -206,3 +240,26 @@ class IsolateLost(ScriptFailure):
     @property
     def code(self) -> str:
         return "isolate_terminated"
+
+
+class RequestStopped(ScriptFailure):
+    """The request was stopped before its script finished: cancelled through the
+    management API (503) or abandoned by its client (499, nothing is sent)."""
+
+    def __init__(self, message: str, *, script: str, reason: str, rid: str) -> None:
+        super().__init__(message, script=script)
+        self.reason = reason
+        self.rid = rid
+        # NOTE: 499 is nginx's "client closed request": only logs and metrics see it.
+        self.status = 499 if reason == CLIENT_CLOSED else 503
+
+    @property
+    def code(self) -> str:
+        return self.reason
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "request_id": self.rid}
+
+
+CANCELLED = "cancelled"
+CLIENT_CLOSED = "client_closed"

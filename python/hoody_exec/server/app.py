@@ -20,9 +20,16 @@ from hoody_exec.observability import LogPolicy, get_logger, redact_headers, reda
 from hoody_exec.observability.logging import truncate_body
 from hoody_exec.observability.metrics import ActiveRequest, Monitor, failure_reason
 from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
+from hoody_exec.runtime.budget import MIB, default_budget_mb
 from hoody_exec.runtime.clearing import ClearSignal
 from hoody_exec.runtime.engine import RunResult, Runtime
-from hoody_exec.runtime.limits import ScriptFailure, ScriptLoadFailed
+from hoody_exec.runtime.limits import (
+    CANCELLED,
+    CLIENT_CLOSED,
+    RequestStopped,
+    ScriptFailure,
+    ScriptLoadFailed,
+)
 from hoody_exec.runtime.loader import LoadedScript
 from hoody_exec.runtime.protocol import CallRequest
 from hoody_exec.runtime.streams import StreamedBody, StreamFailed
@@ -47,6 +54,7 @@ from hoody_exec.server.asgi import (
     send_response,
 )
 from hoody_exec.server.auth import CHALLENGE, token_matches
+from hoody_exec.server.cancel import CancelInbox
 from hoody_exec.server.cors import cors_headers, is_preflight, preflight_headers
 from hoody_exec.server.reload import Watcher
 
@@ -58,6 +66,9 @@ class HoodyApp:
         self.config = config
         self.root = config.root_path.resolve()
         self.routes = LiveRoutes(self.root)
+        budget_mb = config.isolate_memory_budget_mb or default_budget_mb(
+            config.workers, config.memory_limit_mb, config.pool_size
+        )
         self.runtime = Runtime(
             self.root,
             env=load_allowed_env(self.root, config.env_names),
@@ -65,9 +76,16 @@ class HoodyApp:
             cpu_limit_ms=config.cpu_limit_ms,
             pool_size=config.pool_size,
             max_queue=config.max_queue,
+            memory_budget=budget_mb * MIB,
+            budget_wait_s=config.isolate_memory_wait_s,
         )
         self.monitor = Monitor(self.runtime)
         self.clear_signal = ClearSignal(self.monitor.dir, self.runtime, processes=config.workers)
+        self.cancels = CancelInbox(
+            self.monitor.dir,
+            cancel=lambda rid: self.cancel(rid) is True,
+            busy=lambda: bool(self.monitor.active),
+        )
         # The management API (its own issue) mounts here; until then 404 JSON.
         self.management = management
         self.watcher: Watcher | None = None
@@ -110,7 +128,17 @@ class HoodyApp:
             self.heartbeat.start()
         # Fill the isolate pool off the request path.
         await asyncio.to_thread(self.runtime.pool)
+        budget = self.runtime.budget
+        log.info(
+            "isolate memory budget",
+            budget_mb=budget.budget_bytes // MIB,
+            isolate_cap_mb=budget.cap_bytes // MIB,
+            pool_size=budget.pool_size,
+            isolates_for_requests=budget.slots,
+        )
         self.monitor.start()
+        if self.config.workers > 1:  # nobody else can send cancels to a single process
+            self.cancels.start()
 
     async def shutdown(self) -> None:
         await close_streams("the server is shutting down")
@@ -118,8 +146,17 @@ class HoodyApp:
             await self.watcher.stop()
         if self.heartbeat is not None:
             await self.heartbeat.stop()
+        await self.cancels.stop()
         await self.runtime.aclose()
         await self.monitor.stop()
+
+    def cancel(self, rid: str) -> bool | None:
+        """Stop this process's request `rid`: True if it was stopped, False if it is
+        already sending its answer, None if no such request runs here."""
+        entry = self.monitor.active.get(rid)
+        if entry is None or entry.stop is None:
+            return None
+        return entry.stop(CANCELLED)
 
     def on_changes(self, paths: set[Path]) -> None:
         """watchfiles events (this process): routes, caches, env, eager bundles."""
@@ -221,6 +258,13 @@ class Request:
         self.active = ActiveRequest(
             self.rid, self.method, scope["path"], match.route.file, time.time(), started
         )
+        self.active.stop = self.stop
+        # Why the request is being stopped (CANCELLED, CLIENT_CLOSED), None if not.
+        self.stopped: str | None = None
+        self._running: asyncio.Task[Any] | None = None  # this task, while the script runs
+        self._pump: asyncio.Future[str | None] | None = None  # while a body streams
+        self._gone: asyncio.Future[None] | None = None  # resolves when the client left
+        self._answering = False  # the response has started going out
 
     async def handle(self) -> None:
         app = self.app
@@ -229,8 +273,36 @@ class Request:
         try:
             await self._handle()
         finally:
+            if self._gone is not None:
+                self._gone.cancel()
             self._count()
             self._log()
+
+    def stop(self, reason: str) -> bool:
+        """Stop the request (CANCELLED: the management API; CLIENT_CLOSED). False
+        once its answer is being sent: it is finishing anyway.
+
+        NOTE: the script's run is awaited on this request's own task, so cancelling
+        that task (only while it awaits the runtime) unwinds the runtime's waits and
+        frees their isolates through the same paths as any other failure.
+        """
+        if self.stopped is not None:
+            return True
+        if self._pump is not None:
+            self.stopped = reason
+            self._pump.cancel()
+            return True
+        if self._answering:
+            return False
+        # Still loading (no task to cancel yet): it stops before its script starts.
+        self.stopped = reason
+        if self._running is not None:
+            self._running.cancel()
+        return True
+
+    def _client_left(self, gone: asyncio.Future[None]) -> None:
+        if not gone.cancelled():
+            self.stop(CLIENT_CLOSED)
 
     def _count(self) -> None:
         script = self.script
@@ -295,15 +367,31 @@ class Request:
                 cors,
             )
             return
+        if self.stopped is not None:
+            await self._stopped_run(script, cors, started=False)
+            return
+        self._gone = asyncio.ensure_future(disconnected(self.receive))
+        self._gone.add_done_callback(self._client_left)
+        task = self._running = asyncio.current_task()
         try:
             self.result = await self.app.runtime.run(
                 script, self._call(script), started=self.started, policy=self.policy
             )
         except ScriptFailure as failure:
+            self._running = None
             self.error = failure.message
             self.failure = failure
             await self._reply_json(failure.status, failure.to_json(), [*failure.headers, *cors])
             return
+        except asyncio.CancelledError:
+            # Our own stop() is ours to handle; anyone else's (shutdown) goes on.
+            if self.stopped is None or (task is not None and task.uncancel() > 0):
+                raise
+            self._running = None
+            await self._stopped_run(script, cors, started=True)
+            return
+        finally:
+            self._running = None
         response = self.result.response
         # NOTE: a script returning a fetched Response would pass the inner server's
         # request id along; the id of this request replaces it.
@@ -314,29 +402,78 @@ class Request:
             return
         await self._reply(response.status, headers, response.body_bytes())
 
+    async def _stopped_run(self, script: LoadedScript, cors: Headers, *, started: bool) -> None:
+        """The script's run was stopped by stop(): its serverless isolate is gone."""
+        reason = self.stopped or CANCELLED
+        worker = script.magic.mode == "worker"
+        if not started:
+            message = f"request {self.rid} to {script.file} was cancelled before its script ran"
+        elif reason == CLIENT_CLOSED:
+            # NOTE: a worker isolate is shared: one client leaving only drops its request.
+            what = (
+                "the request was dropped (the worker isolate lives on)"
+                if worker
+                else ("its JavaScript was stopped and its isolate freed")
+            )
+            message = f"the client closed the connection while {script.file} ran; {what}"
+        else:
+            what = "the request was dropped"
+            if worker and await self.app.runtime.end_busy_worker(
+                script.file, f"request {self.rid} was cancelled while its JavaScript ran"
+            ):
+                what = "the worker isolate, busy running JavaScript, was terminated"
+            elif not worker:
+                what = "its JavaScript was stopped and its isolate freed"
+            message = (
+                f"request {self.rid} to {script.file} was cancelled through the management "
+                f"API (monitor/cancel-request); {what}"
+            )
+        failure = RequestStopped(message, script=script.file, reason=reason, rid=self.rid)
+        self.failure = failure
+        self.error = message
+        log.warning(
+            "request stopped",
+            request_id=self.rid,
+            script=script.file,
+            reason="client closed the connection" if reason == CLIENT_CLOSED else "cancelled",
+        )
+        if reason == CLIENT_CLOSED:
+            self.status = failure.status  # nobody to answer
+            return
+        await self._reply_json(failure.status, failure.to_json(), cors)
+
     async def _stream_reply(self, status: int, headers: Headers, body: StreamedBody) -> None:
         """Send a streamed body chunk by chunk while watching for the client leaving."""
         self.status = status
+        self._answering = True
         await send_head(self.send, status, headers)
         if self.method == "HEAD":
             await body.cancel()
             await self.send({"type": "http.response.body", "body": b""})
             return
-        pump = asyncio.ensure_future(self._pump(body))
-        gone = asyncio.ensure_future(disconnected(self.receive))
+        pump = self._pump = asyncio.ensure_future(self._pump_chunks(body))
+        gone = self._gone or asyncio.ensure_future(disconnected(self.receive))
         try:
             await asyncio.wait({pump, gone}, return_when=asyncio.FIRST_COMPLETED)
         except BaseException:
             body.finish("cancelled")  # the server is stopping: free the isolate now
             raise
         finally:
+            self._pump = None
             gone.cancel()
             if not pump.done():
                 pump.cancel()
                 await asyncio.gather(pump, return_exceptions=True)
         if pump.cancelled() or pump.exception() is not None:
-            # The client went away (or the send failed): close the producer.
-            self.error = "the client disconnected while the response streamed"
+            # The client went away, the send failed or the request was cancelled:
+            # close the producer.
+            if self.stopped == CANCELLED:
+                self.error = "cancelled through the management API while the response streamed"
+                self.failure = RequestStopped(
+                    self.error, script=self.match.route.file, reason=CANCELLED, rid=self.rid
+                )
+            else:
+                self.error = "the client disconnected while the response streamed"
             await body.cancel()
             return
         failure = pump.result()
@@ -349,7 +486,7 @@ class Request:
                 error=failure,
             )
 
-    async def _pump(self, body: StreamedBody) -> str | None:
+    async def _pump_chunks(self, body: StreamedBody) -> str | None:
         """The body's chunks to the client; the failure message if it ends early."""
         send = self.send
         try:
@@ -405,6 +542,7 @@ class Request:
     async def _reply(self, status: int, headers: Headers, body: bytes) -> None:
         self.status = status
         self.response_body = body
+        self._answering = True
         await send_response(self.send, status, headers, body, head=self.method == "HEAD")
 
     def _log(self) -> None:
