@@ -15,7 +15,6 @@ from granian.log import LogLevels
 from granian.server import Server
 
 from hoody_exec.config import ServerConfig
-from hoody_exec.observability import get_logger
 from hoody_exec.observability.logging import standalone_logger
 from hoody_exec.observability.logstore import LOGS_DIR, LogStore
 from hoody_exec.observability.metrics import ServerCounters
@@ -31,11 +30,9 @@ from hoody_exec.server.supervision import (
 
 SHUTDOWN_GRACE_S = 5
 
-log = get_logger("hoody_exec.serve")
-
 
 class HoodyServer(Server):  # type: ignore[misc, valid-type]
-    """Granian's server, recording restarts in the state folder.
+    """Granian's server, replacing workers that die and recording restarts.
 
     NOTE: Granian respawns every worker on SIGHUP (`system/restart` sends it):
     each new worker starts on the same socket, then the old one stops accepting,
@@ -196,9 +193,9 @@ class HoodyServer(Server):  # type: ignore[misc, valid-type]
         restart = None
         try:
             restart = instances.begin_restart(self.hoody_root, self.hoody_record.id)
-            log.info("restarting workers", restart_id=restart.id, source=restart.source)
+            self.hoody_log.info("restarting workers", restart_id=restart.id, source=restart.source)
         except OSError as error:
-            log.warning("could not record the restart", error=str(error))
+            self.hoody_log.warning("could not record the restart", error=str(error))
         try:
             result = super()._reload(*args, **kwargs)
         except BaseException as error:
@@ -213,7 +210,7 @@ class HoodyServer(Server):  # type: ignore[misc, valid-type]
         try:
             instances.finish_restart(self.hoody_root, restart, error=error)
         except OSError as failure:
-            log.warning("could not record the restart", error=str(failure))
+            self.hoody_log.warning("could not record the restart", error=str(failure))
 
 
 def run_server(config: ServerConfig, run_dir: Path) -> None:
@@ -252,8 +249,9 @@ def run_server(config: ServerConfig, run_dir: Path) -> None:
     )
     server.hoody_log = standalone_logger(config.log_format, store)
     # Registered once the socket is bound (a port in use leaves no entry behind).
-    server.on_startup(lambda: _quietly(instances.register, root, record))
-    server.on_shutdown(lambda: _quietly(instances.unregister, root, record))
+    log = server.hoody_log
+    server.on_startup(lambda: _quietly(instances.register, root, record, log))
+    server.on_shutdown(lambda: _quietly(instances.unregister, root, record, log))
     server.serve()
 
 
@@ -261,6 +259,7 @@ def _quietly(
     action: Callable[[Path, instances.InstanceRecord], None],
     root: Path,
     record: instances.InstanceRecord,
+    log: Any,
 ) -> None:
     """The registry is informational: a state folder that cannot be written must
     not keep the server from starting or stopping cleanly."""
