@@ -22,6 +22,7 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
+    reuse_port: bool = False  # share a port another server listens on (SO_REUSEPORT)
     reload: bool = True
     admin_token: str | None = None
     log_format: Literal["console", "json"] = "console"

@@ -111,9 +111,13 @@ class Server:
 
 
 def start_server(
-    root: Path, log_path: Path, *args: str, env: dict[str, str] | None = None
+    root: Path,
+    log_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Server:
-    port = free_port()
+    port = port or free_port()
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "hoody_exec.cli", "serve", str(root), "--port", str(port), *args],

@@ -81,6 +81,13 @@ class StatsResult(Out):
     uptime_s: float = Field(description="Since `hoody-exec serve` started.")
     scripts: int = Field(description="Scripts with recorded requests.")
     processes: list[ProcessStats] = Field(description="Each live worker process.")
+    worker_replacements: int = Field(
+        description="Worker processes that died unasked (killed, crashed, exited) and were "
+        "replaced since the server started; system/workers has each one."
+    )
+    worker_replacement_causes: dict[str, int] = Field(
+        description="Those replacements by cause: SIGKILL, SIGSEGV, exit 1 …"
+    )
     pid: int = Field(description="The worker process that answered.")
 
 
@@ -250,6 +257,8 @@ async def stats(ctx: Context, _: NoInput) -> StatsResult:
         uptime_s=round(now - own.server_started_at(), 3),
         scripts=len(figures.scripts),
         processes=processes,
+        worker_replacements=sum(figures.replacements.values()),
+        worker_replacement_causes=dict(sorted(figures.replacements.items())),
         pid=os.getpid(),
     )
 

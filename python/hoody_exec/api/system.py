@@ -1,4 +1,5 @@
-"""Instances and system: list the servers of this folder, restart this one.
+"""Instances and system: list the servers of this folder, restart this one, and
+its worker processes (with the deaths the serve process replaced).
 
 `list` reads the instance registry (`server/instances.py`). `system/restart`
 asks Granian's main process (SIGHUP) to replace every worker process on the
@@ -20,13 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+import msgspec
 from pydantic import Field
 
 from hoody_exec.api.errors import ApiError, conflict, not_found
 from hoody_exec.api.models import Model, NoInput, Out
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.routing import RESERVED_PREFIX
-from hoody_exec.server import instances
+from hoody_exec.server import instances, supervision
 from hoody_exec.server.instances import RestartRecord, RestartState
 
 __all__ = ["OPERATIONS"]
@@ -93,6 +95,42 @@ class RestartStatus(Out):
     error: str | None
     requested_by_pid: int | None = Field(description="The worker that accepted the request.")
     pid: int = Field(description="The worker answering now (a new one after a restart).")
+
+
+class WorkerSlotInfo(Out):
+    slot: int = Field(description="1 … --workers (Granian's worker-N).")
+    pid: int | None = Field(description="Its process; null while its replacement waits.")
+    started_at: float | None = Field(description="Unix time the process started.")
+    replacements: int = Field(description="Times this slot's worker died and was replaced.")
+    next_attempt_at: float | None = Field(
+        description="Unix time the next replacement starts, while the slot backs off."
+    )
+
+
+class WorkerDeathInfo(Out):
+    slot: int
+    pid: int = Field(description="The process that died.")
+    cause: str = Field(description="SIGKILL, SIGSEGV, exit 1 … (the metric's label).")
+    description: str = Field(description="In words: killed by SIGKILL, exited with status 1.")
+    exit_code: int | None = Field(description="Its exit status; negative: the signal number.")
+    lived_s: float = Field(description="How long it had been running.")
+    died_at: float = Field(description="Unix time the server process saw it end.")
+    crash_loop: bool = Field(
+        description="It died young again, so its replacement was delayed (backoff)."
+    )
+    delay_s: float = Field(description="Wait before its replacement started.")
+    replaced_by: int | None = Field(description="The new worker's pid; null while waiting.")
+    replaced_at: float | None
+
+
+class WorkersInfo(Out):
+    server_pid: int = Field(description="The serve process, which replaces dead workers.")
+    workers: list[WorkerSlotInfo]
+    replacements: int = Field(description="Workers replaced since the server started.")
+    deaths: list[WorkerDeathInfo] = Field(
+        description=f"The last {supervision.DEATH_HISTORY} deaths, newest last."
+    )
+    pid: int = Field(description="The worker that answered.")
 
 
 # ---------------------------------------------------------------- handlers
@@ -241,6 +279,23 @@ async def restart_status(ctx: Context, q: RestartStatusQuery) -> RestartStatus:
     )
 
 
+async def workers(ctx: Context, _: NoInput) -> WorkersInfo:
+    state = await asyncio.to_thread(supervision.load_state, ctx.app.monitor.dir)
+    if state is None:
+        raise conflict(
+            "this server was not started by `hoody-exec serve`: no server process "
+            "supervises its workers",
+            None,
+        )
+    return WorkersInfo(
+        server_pid=state.pid,
+        workers=[WorkerSlotInfo(**msgspec.structs.asdict(item)) for item in state.workers],
+        replacements=state.replacements,
+        deaths=[WorkerDeathInfo(**msgspec.structs.asdict(item)) for item in state.deaths],
+        pid=os.getpid(),
+    )
+
+
 OPERATIONS = (
     Operation(
         "GET",
@@ -282,5 +337,19 @@ OPERATIONS = (
         description="pending → restarting → done (or failed), with timestamps. Without "
         "restart_id: the latest restart (status none if there was none). 404: no restart "
         "with that id.",
+    ),
+    Operation(
+        "GET",
+        "/system/workers",
+        "system",
+        "This server's worker processes, and the ones that died",
+        NoInput,
+        WorkersInfo,
+        workers,
+        errors=(401, 409, 422),
+        description="Each slot's current process, and the last deaths the server process "
+        "saw: a worker that exits unasked (killed, crashed, out of memory) is replaced at "
+        "once; one that keeps dying within 10 s of starting is retried after 1, 2, 4 … up "
+        "to 30 s. 409: not started by `hoody-exec serve`.",
     ),
 )

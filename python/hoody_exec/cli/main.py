@@ -37,6 +37,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reuse_port: Annotated[
+        bool,
+        typer.Option(
+            "--reuse-port",
+            help="Share the port with another server already listening on it (the kernel "
+            "splits connections between them); without it a port in use is refused.",
+        ),
+    ] = False,
     reload: Annotated[bool, typer.Option(help="Apply saved files without a restart.")] = True,
     admin_token: Annotated[
         str | None, typer.Option(envvar=ADMIN_TOKEN_ENV, help="Management API token.")
@@ -107,6 +115,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        reuse_port=reuse_port,
         reload=reload,
         admin_token=admin_token,
         log_format=fmt,
@@ -126,7 +135,13 @@ def serve(
     )
     from hoody_exec.cli.serving import run_server
     from hoody_exec.routing import build_route_table
+    from hoody_exec.server.ports import PortUnavailable, check_port
 
+    try:
+        check_port(host, port, directory, reuse_port=reuse_port)
+    except PortUnavailable as error:
+        typer.echo(f"hoody-exec: {error}", err=True)
+        raise typer.Exit(1) from None
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     typer.echo(f"hoody-exec serving {directory} on {url}")
     print_routes(build_route_table(directory), url)
@@ -135,8 +150,9 @@ def serve(
 
     # One run folder per server (every worker's metrics files), fresh before the
     # workers start; they inherit its path.
-    os.environ[RUN_DIR_ENV] = str(prepare_run_dir(directory))
-    run_server(config)
+    run_dir = prepare_run_dir(directory)
+    os.environ[RUN_DIR_ENV] = str(run_dir)
+    run_server(config, run_dir)
 
 
 @app.command()

@@ -164,16 +164,36 @@ def configure_logging(
     Secrets are redacted (`redact.py`) before either sees the line.
     """
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.format_exc_info,
-            redact_processor,
-            *([_store_processor(store)] if store is not None else []),
-            _render_json if fmt == "json" else _render_console,
-        ],
+        processors=_processors(fmt, store),
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
         logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
         cache_logger_on_first_use=True,
+    )
+
+
+def _processors(fmt: LogFormat, store: LogStore | None) -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.format_exc_info,
+        redact_processor,
+        *([_store_processor(store)] if store is not None else []),
+        _render_json if fmt == "json" else _render_console,
+    ]
+
+
+def standalone_logger(fmt: LogFormat, store: LogStore | None, **context: Any) -> Any:
+    """A logger rendering and storing like the configured ones, without touching
+    structlog's global configuration.
+
+    NOTE: for the serve process, which forks the workers: a global configuration
+    (and the loggers it caches on first use) would be inherited by every worker,
+    which then wrote through the parent's store object instead of its own.
+    """
+    return structlog.wrap_logger(
+        structlog.PrintLogger(sys.stderr),
+        processors=_processors(fmt, store),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
+        **context,
     )
 
 

@@ -77,6 +77,7 @@ ISOLATES = "hoody_exec_worker_isolates"  # kind: worker, pool_ready, serverless
 RSS = "hoody_exec_worker_resident_memory_bytes"
 V8_HEAP = "hoody_exec_worker_v8_heap_used_bytes"
 STARTED = "hoody_exec_worker_start_time_seconds"
+REPLACEMENTS = "hoody_exec_worker_replacements"  # counter: cause (SIGKILL, exit 1…)
 
 _HELP = {
     REQUESTS: "Script requests answered, by status class.",
@@ -87,6 +88,7 @@ _HELP = {
     RSS: "Resident memory of the worker process (sampled).",
     V8_HEAP: "V8 heap used by idle worker-mode isolates of the process (sampled).",
     STARTED: "Start time of the worker process (UNIX seconds).",
+    REPLACEMENTS: "Worker processes that died unasked and were replaced, by cause.",
 }
 
 TIMEOUT_REASONS = frozenset({"timeout_exceeded", "stream_timeout"})
@@ -189,6 +191,26 @@ class _File:
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+class ServerCounters:
+    """The serve process's own counters (it answers no request): worker replacements.
+
+    Its file sits beside the workers' and is merged the same way; opened at the
+    first count, so a server whose workers never died has none.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = run_dir
+        self._file: _File | None = None
+
+    def replaced(self, cause: str) -> None:
+        if self._file is None:
+            self._file = _File(self.dir / f"counter_{os.getpid()}.db")
+        key = mmap_key(
+            REPLACEMENTS, REPLACEMENTS + "_total", ["cause"], [cause], _HELP[REPLACEMENTS]
+        )
+        self._file.inc(key)
 
 
 @dataclass
@@ -503,11 +525,13 @@ class ProcessFigures:
 class Figures:
     scripts: dict[str, ScriptFigures]
     processes: dict[int, ProcessFigures]
+    replacements: dict[str, int] = field(default_factory=dict)  # by cause
 
     @classmethod
     def from_metrics(cls, metrics: Iterable[Any]) -> Figures:
         scripts: dict[str, ScriptFigures] = {}
         processes: dict[int, ProcessFigures] = {}
+        replacements: dict[str, int] = {}
 
         def script_of(labels: dict[str, str]) -> ScriptFigures:
             name = labels["script"]
@@ -536,11 +560,14 @@ class Figures:
                     elif "le" in labels:
                         index = _LE.index(labels["le"])
                         histogram.counts[index] += sample.value
+                elif metric.name == REPLACEMENTS:
+                    cause = labels["cause"]
+                    replacements[cause] = replacements.get(cause, 0) + int(sample.value)
                 elif "pid" in labels:
                     pid = int(labels["pid"])
                     process = processes.setdefault(pid, ProcessFigures(pid))
                     _gauge_into(process, metric.name, labels, sample.value)
-        return cls(scripts, processes)
+        return cls(scripts, processes, replacements)
 
 
 def _gauge_into(process: ProcessFigures, name: str, labels: dict[str, str], value: float) -> None:
