@@ -64,7 +64,9 @@ async def _run(
     async def receive() -> Message:
         nonlocal delivered
         if delivered:
-            return {"type": "http.disconnect"}
+            # NOTE: the one client stays until the answer is printed; a disconnect
+            # here would tell the server it left (and stop the script).
+            await asyncio.Event().wait()
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
 
