@@ -30,6 +30,9 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     pool_size: int = 4
     max_queue: int = 1000  # requests allowed to wait behind one script's @concurrent cap
     max_body_mb: int = 32
+    # Seconds a client may take to send a whole request body (scripts: also within
+    # their @timeout); a slow or stalled upload past it is answered 408.
+    body_timeout_s: float = 30.0
     log_max_mb: int = 100  # total size cap of the stored logs (.hoody/logs/)
     log_files: int = 10  # files the stored logs rotate through
     npm_registry: str | None = None  # None: HOODY_EXEC_NPM_REGISTRY, else the npm registry

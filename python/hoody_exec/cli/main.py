@@ -47,6 +47,12 @@ def serve(
         int, typer.Option(min=1, help="Requests that may wait behind one @concurrent cap.")
     ] = 1000,
     max_body: Annotated[int, typer.Option(min=1, help="Request body limit in MiB.")] = 32,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.001, help="Seconds a client may take to send a request body (else 408)."
+        ),
+    ] = 30.0,
     pool_size: Annotated[int, typer.Option(min=0, help="Pre-created isolates per worker.")] = 4,
     log_max_size: Annotated[
         int, typer.Option(min=1, help="Size cap of the stored logs (DIR/.hoody/logs) in MiB.")
@@ -84,6 +90,7 @@ def serve(
         memory_limit_mb=memory_limit,
         max_queue=max_queue,
         max_body_mb=max_body,
+        body_timeout_s=body_timeout,
         pool_size=pool_size,
         log_max_mb=log_max_size,
         log_files=log_files,
