@@ -36,6 +36,9 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     # machine (runtime/budget.py default_budget_mb).
     isolate_memory_budget_mb: int | None = None
     isolate_memory_wait_s: float = 5.0  # how long a request may wait for budget
+    # Seconds a client may take to send a whole request body (scripts: also within
+    # their @timeout); a slow or stalled upload past it is answered 408.
+    body_timeout_s: float = 30.0
     log_max_mb: int = 100  # total size cap of the stored logs (.hoody/logs/)
     log_files: int = 10  # files the stored logs rotate through
     npm_registry: str | None = None  # None: HOODY_EXEC_NPM_REGISTRY, else the npm registry

@@ -357,7 +357,9 @@ def test_failure_reasons_are_bounded_labels():
         name="WhateverError", message="x", script="a.ts", line=1, column=1, stack=None
     )
     assert failure_reason(thrown, None) == "script_error"
-    assert failure_reason(timeout_exceeded("a.ts", 100, 120, 0, True), None) == ("timeout_exceeded")
+    assert failure_reason(timeout_exceeded("a.ts", 100, 120, {"run": 120.0}, True), None) == (
+        "timeout_exceeded"
+    )
     assert failure_reason(None, "timeout") == "stream_timeout"
     assert failure_reason(None, "cancelled") is None  # the client left: not our failure
     assert failure_reason(None, "done") is None and failure_reason(None, None) is None

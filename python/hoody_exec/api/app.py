@@ -33,7 +33,7 @@ from hoody_exec.api import (
     validate,
 )
 from hoody_exec.api.auth import CHALLENGE, ensure_admin_token, is_authorized
-from hoody_exec.api.errors import ApiError, bad_request, too_large
+from hoody_exec.api.errors import ApiError, bad_request, body_timeout, too_large
 from hoody_exec.api.models import NoInput
 from hoody_exec.api.operation import Context, Operation, RawReply, StreamReply
 from hoody_exec.api.paths import Confinement
@@ -43,11 +43,13 @@ from hoody_exec.routing import RESERVED_PREFIX
 from hoody_exec.server.app import HoodyApp
 from hoody_exec.server.asgi import (
     JSON_HEADERS,
+    BodyTimeout,
     BodyTooLarge,
     Headers,
     Receive,
     Scope,
     Send,
+    declared_length,
     disconnected,
     header_list,
     json_body,
@@ -228,14 +230,19 @@ class ManagementApi:
                 if resume and "last_event_id" not in query:
                     query["last_event_id"] = resume
             return query
-        declared = next((v for k, v in headers if k == "content-length"), None)
-        if declared is not None and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+        declared = declared_length(headers)
+        if declared is not None and declared > MAX_REQUEST_BYTES:
             raise too_large(
                 f"management request bodies are limited to {MAX_REQUEST_BYTES} bytes",
                 MAX_REQUEST_BYTES,
             )
+        if self._context is None:
+            raise RuntimeError("ManagementApi.attach(app) was not called")
+        timeout_s = self._context.app.config.body_timeout_s
         try:
-            raw = await read_body(receive, MAX_REQUEST_BYTES)
+            raw = await read_body(receive, MAX_REQUEST_BYTES, deadline=time.monotonic() + timeout_s)
+        except BodyTimeout as late:
+            raise body_timeout(late.received, declared, timeout_s) from None
         except BodyTooLarge:
             raise too_large(
                 f"management request bodies are limited to {MAX_REQUEST_BYTES} bytes",

@@ -40,3 +40,20 @@ def too_large(message: str, limit: int) -> ApiError:
 
 def unprocessable(code: str, message: str, details: Any = None) -> ApiError:
     return ApiError(422, code, message, details)
+
+
+def body_timeout(received: int, expected: int | None, timeout_s: float) -> ApiError:
+    got = f"{received} of {expected}" if expected is not None else f"{received}"
+    return ApiError(
+        408,
+        "body_timeout",
+        f"the request body did not arrive within the server's body timeout of {timeout_s:g} s: "
+        f"{got} bytes received",
+        {
+            "limit": "body_timeout",
+            "configured_s": timeout_s,
+            "received_bytes": received,
+            "expected_bytes": expected,
+            "setting": "hoody-exec serve --body-timeout <seconds> (server-wide)",
+        },
+    )

@@ -56,7 +56,13 @@ def create_exclusive(path: Path, data: bytes, mode: int = 0o644) -> bool:
 
 def _temp_name(path: Path) -> Path:
     # The leading '.' keeps the temporary file private to routing and the watcher.
-    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # NOTE: cut to fit NAME_MAX (255 bytes) with the 18 bytes added, so a name the
+    # API accepts is never refused because of its temporary twin.
+    stem = path.name.encode("utf-8")[:_TEMP_STEM_BYTES].decode("utf-8", "ignore")
+    return path.with_name(f".{stem}.{secrets.token_hex(6)}.tmp")
+
+
+_TEMP_STEM_BYTES = 255 - len(".." + "0" * 12 + ".tmp")
 
 
 def _write_new(tmp: Path, data: bytes, mode: int) -> None:

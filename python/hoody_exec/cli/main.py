@@ -59,6 +59,12 @@ def serve(
         int, typer.Option(min=1, help="Requests that may wait behind one @concurrent cap.")
     ] = 1000,
     max_body: Annotated[int, typer.Option(min=1, help="Request body limit in MiB.")] = 32,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.001, help="Seconds a client may take to send a request body (else 408)."
+        ),
+    ] = 30.0,
     pool_size: Annotated[int, typer.Option(min=0, help="Pre-created isolates per worker.")] = 4,
     isolate_memory_budget: Annotated[
         int | None,
@@ -124,6 +130,7 @@ def serve(
         cpu_limit_ms=cpu_limit,
         max_queue=max_queue,
         max_body_mb=max_body,
+        body_timeout_s=body_timeout,
         pool_size=pool_size,
         isolate_memory_budget_mb=isolate_memory_budget,
         isolate_memory_wait_s=isolate_memory_wait,

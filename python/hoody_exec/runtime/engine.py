@@ -65,6 +65,26 @@ class _Expired(Exception):
     """The request's deadline passed while waiting for the isolate."""
 
 
+class _Phases:
+    """Where one call's time went (ms per phase, see limits.PHASES), counted from the
+    request's arrival: "prepare" (loading, the body) until the runtime has the call."""
+
+    def __init__(self, started: float) -> None:
+        self._ms: dict[str, float] = {}
+        self._current = "prepare"
+        self._since = started
+
+    def enter(self, phase: str) -> None:
+        now = time.monotonic()
+        self._ms[self._current] = self._ms.get(self._current, 0.0) + (now - self._since) * 1000
+        self._current, self._since = phase, now
+
+    def close(self) -> dict[str, float]:
+        """The phases so far, the current one counted up to now."""
+        self.enter(self._current)
+        return dict(self._ms)
+
+
 @dataclass
 class RunResult:
     response: CallResponse
@@ -227,36 +247,32 @@ class Runtime:
         deadline: float | None,
         policy: LogPolicy,
     ) -> RunResult:
-        timings: dict[str, float] = {}
+        phases = _Phases(started)
         limiter = self._limiter(script)
-        queued_since = time.monotonic()
+        phases.enter("queue")
         if limiter is not None:
             try:
                 await _within_deadline(limiter.acquire(), deadline)
             except QueueFull as full:
                 raise queue_full(script.file, limiter.cap, full.waiting, self.max_queue) from None
             except _Expired:
-                raise self._timeout(script, started, queued_since, terminated=False) from None
-        queued_ms = (time.monotonic() - queued_since) * 1000
-        timings["queue"] = queued_ms
+                raise self._timeout(script, started, phases, terminated=False) from None
         isolate: native.Isolate | None = None
         terminated = False
         handed_off = False
         try:
-            mark = time.monotonic()
+            phases.enter("isolate")
             isolate, cold = await self._fresh_isolate(script.file, deadline)
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
             # NOTE: our deadlines are time.monotonic(), the clock of asyncio's loop.time().
             webapi_host.set_deadline(isolate, deadline)
-            timings["isolate"] = (time.monotonic() - mark) * 1000
-            mark = time.monotonic()
+            phases.enter("load")
             await _within_deadline(
                 isolate.eval(script.code, script.file, script.source_map), deadline
             )
-            timings["load"] = (time.monotonic() - mark) * 1000
-            mark = time.monotonic()
+            phases.enter("run")
             raw = await _within_deadline(isolate.call(encode_call(call)), deadline)
-            timings["run"] = (time.monotonic() - mark) * 1000
+            timings = phases.close()
             response = decode_response(raw)
             body = None
             if response.stream is not None:
@@ -265,9 +281,7 @@ class Runtime:
             return RunResult(response, cold, timings, body)
         except _Expired:
             terminated = True
-            raise self._timeout(
-                script, started, queued_since, terminated=True, queued_ms=queued_ms
-            ) from None
+            raise self._timeout(script, started, phases, terminated=True) from None
         except native.MemoryLimitExceeded as error:
             terminated = True
             raise memory_exceeded(script.file, error.limit, error.used) from None
@@ -326,23 +340,22 @@ class Runtime:
         deadline: float | None,
         policy: LogPolicy,
     ) -> RunResult:
-        timings: dict[str, float] = {}
-        mark = time.monotonic()
+        phases = _Phases(started)
         cold = False
         slot = self._workers.get(script.file)
         if slot is None or slot.hash != script.hash or not slot.isolate.alive:
             cold = True
+            phases.enter("isolate")
             try:
                 slot = await _within_deadline(self._worker_slot(script, policy), deadline)
             except _Expired:
-                raise self._timeout(script, started, started, terminated=False) from None
-            timings["isolate"] = (time.monotonic() - mark) * 1000
+                raise self._timeout(script, started, phases, terminated=False) from None
         slot.inflight += 1
-        mark = time.monotonic()
+        phases.enter("run")
         handed_off = False
         try:
             raw = await _within_deadline(slot.isolate.call(encode_call(call), call.rid), deadline)
-            timings["run"] = (time.monotonic() - mark) * 1000
+            timings = phases.close()
             response = decode_response(raw)
             body = None
             if response.stream is not None:
@@ -355,7 +368,7 @@ class Runtime:
             busy = await _is_busy(slot.isolate)
             if busy:
                 self._terminate_worker(script.file, slot, "a request passed its @timeout")
-            raise self._timeout(script, started, started, terminated=busy) from None
+            raise self._timeout(script, started, phases, terminated=busy) from None
         except native.MemoryLimitExceeded as error:
             self._terminate_worker(script.file, slot, "the isolate passed its memory cap")
             raise memory_exceeded(script.file, error.limit, error.used) from None
@@ -540,23 +553,15 @@ class Runtime:
             self._limiters[script.file] = limiter
         return limiter
 
+    @staticmethod
     def _timeout(
-        self,
-        script: LoadedScript,
-        started: float,
-        queued_since: float,
-        *,
-        terminated: bool,
-        queued_ms: float | None = None,
+        script: LoadedScript, started: float, phases: _Phases, *, terminated: bool
     ) -> ScriptFailure:
-        now = time.monotonic()
-        if queued_ms is None:
-            queued_ms = (now - queued_since) * 1000
         return timeout_exceeded(
             script.file,
             script.magic.timeout_ms or 0,
-            round((now - started) * 1000),
-            round(queued_ms),
+            round((time.monotonic() - started) * 1000),
+            phases.close(),
             terminated,
         )
 

@@ -73,23 +73,95 @@ class LimitExceeded(ScriptFailure):
         }
 
 
+TIMEOUT_SETTING = "// @timeout <milliseconds> at the top of the script (0 or unlimited: no limit)"
+
+
+# What each phase of a call (runtime/engine.py) was spent on, for the 504 message.
+PHASES = {
+    "prepare": "loading the script and reading the request",
+    "queue": "waiting in the @concurrent queue",
+    "isolate": "getting an isolate",
+    "load": "evaluating the script",
+    "run": "running the script",
+}
+
+
 def timeout_exceeded(
-    script: str, configured_ms: int, elapsed_ms: int, queued_ms: int, terminated: bool
+    script: str,
+    configured_ms: int,
+    elapsed_ms: int,
+    phases_ms: dict[str, float],
+    terminated: bool,
 ) -> LimitExceeded:
+    """504. `phases_ms`: the time of each phase (PHASES) up to the deadline, so the
+    message says where it went: queued behind other calls, or running."""
     stopped = "; its JavaScript was terminated" if terminated else ""
+    spent = ", ".join(
+        f"{round(ms)} ms {PHASES.get(name, name)}" for name, ms in phases_ms.items() if ms >= 0.5
+    )
     return LimitExceeded(
         limit="timeout",
         status=504,
         message=(
             f"{script} did not finish within its timeout of {configured_ms} ms "
-            f"(ran {elapsed_ms} ms, {queued_ms} ms of it waiting in the queue){stopped}"
+            f"(ran {elapsed_ms} ms: {spent or 'nothing measurable'}){stopped}"
         ),
         script=script,
         configured=configured_ms,
         measured=elapsed_ms,
         unit="ms",
-        setting="// @timeout <milliseconds> at the top of the script (0 or unlimited: no limit)",
-        extra={"queued_ms": queued_ms},
+        setting=TIMEOUT_SETTING,
+        extra={
+            "queued_ms": round(phases_ms.get("queue", 0.0)),
+            "running_ms": round(phases_ms.get("run", 0.0)),
+            "timings_ms": {name: round(ms, 1) for name, ms in phases_ms.items()},
+        },
+    )
+
+
+def body_timeout_exceeded(
+    script: str | None,
+    *,
+    configured_ms: int,
+    waited_ms: int,
+    received: int,
+    expected: int | None,
+    by_script_timeout: bool,
+) -> LimitExceeded:
+    """408: the client did not send its request body in time. `by_script_timeout`: the
+    script's @timeout (counted from the request's arrival) ran out first, else the
+    server's --body-timeout did."""
+    got = f"{received} of {expected}" if expected is not None else f"{received}"
+    extra = {"received_bytes": received, "expected_bytes": expected}
+    if by_script_timeout and script is not None:
+        return LimitExceeded(
+            limit="timeout",
+            status=408,
+            message=(
+                f"the request body did not arrive within the timeout of {script} "
+                f"({configured_ms} ms, counted from the request's arrival): "
+                f"{got} bytes received"
+            ),
+            script=script,
+            configured=configured_ms,
+            measured=waited_ms,
+            unit="ms",
+            setting=TIMEOUT_SETTING,
+            extra=extra,
+        )
+    return LimitExceeded(
+        limit="body_timeout",
+        status=408,
+        message=(
+            f"the request body did not arrive within the server's body timeout of "
+            f"{configured_ms / 1000:g} s: {got} bytes received"
+        ),
+        script=script or "",
+        configured=configured_ms,
+        measured=waited_ms,
+        unit="ms",
+        setting="hoody-exec serve --body-timeout <seconds> (server-wide)",
+        extra=extra,
     )
 
 

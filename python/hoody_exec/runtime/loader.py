@@ -5,6 +5,14 @@ stat signature (inode, size, mtime); a changed signature with unchanged content
 (a `touch`) only refreshes the signatures. Checking on every request makes a
 saved file apply on the very next request, even before the watcher's event.
 
+A changed file is built once it has been left alone for SETTLE_SECONDS: a file
+saved in place (truncated, then written, maybe in several calls) is empty or
+half-written in between, and a request must never run that state. A build that
+still fails, or finds the file empty, while the file changed less than
+INTERMEDIATE_SECONDS ago may be such a save pausing longer: the last good build
+answers until then (and the failure or the empty script after, if the file is
+still the same).
+
 Files under `node_modules/` are not stat'ed on each request (a package can bring
 hundreds): while the folder has a `hoody-lock.json`, they are covered by its
 signature, which every install rewrites after it has moved packages into place.
@@ -43,6 +51,16 @@ log = get_logger("hoody_exec.loader")
 FAILURE_RETRY_SECONDS = 1.0
 
 StatSignature = tuple[int, int, int]
+
+SETTLE_SECONDS = 0.03
+# A file that never stops changing is built anyway after this long; requests for a
+# script with a last good build wait at most FALLBACK_AFTER_SECONDS for the new one
+# and get the last good build after that.
+MAX_SETTLE_SECONDS = 1.0
+FALLBACK_AFTER_SECONDS = 0.5
+INTERMEDIATE_SECONDS = 0.5
+
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 # Builds retried when a file changes while it is read (an editor saving mid-build).
 BUILD_ATTEMPTS = 3
@@ -189,6 +207,18 @@ class _Failure:
         )
 
 
+@dataclass
+class _Provisional:
+    """A build of a file changed a moment ago that failed or came out empty: maybe a
+    save still in progress. `fallback` (the last good build) answers until `until`;
+    after that `outcome` stands, as long as the file has not changed again."""
+
+    outcome: LoadedScript | ScriptLoadFailed
+    fallback: LoadedScript
+    entry_signature: StatSignature | None
+    until: float
+
+
 def _sha256_file(path: str) -> str | None:
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -206,6 +236,10 @@ class ScriptLoader:
         self._scripts: dict[str, LoadedScript] = {}
         self._failures: dict[str, _Failure] = {}
         self._pending: dict[str, asyncio.Task[LoadedScript]] = {}
+        # The last build that was served as the script's current version, kept across
+        # file changes: what answers while a new save settles (see _Provisional).
+        self._good: dict[str, LoadedScript] = {}
+        self._provisional: dict[str, _Provisional] = {}
         # Bumped by clear(): a build that started before keeps no result.
         self._generation = 0
 
@@ -217,12 +251,43 @@ class ScriptLoader:
         script = self._scripts.get(file)
         if script is not None and (script.is_fresh() or script.refresh_if_unchanged()):
             return script
+        settled = self._provisional_answer(file)
+        if settled is not None:
+            return settled
         failure = self._failures.get(file)
         if failure is not None and failure.is_fresh(str(self.root / file)):
             raise failure.error
         task = self._pending.get(file) or self._start_build(file)
         # Shielded: one caller timing out must not cancel the build the others await.
-        return await asyncio.shield(task)
+        previous = self._good.get(file)
+        if previous is None:
+            return await asyncio.shield(task)
+        try:
+            async with asyncio.timeout(FALLBACK_AFTER_SECONDS):
+                return await asyncio.shield(task)
+        except TimeoutError:
+            return previous  # a file that keeps changing: the build goes on meanwhile
+
+    def _provisional_answer(self, file: str) -> LoadedScript | None:
+        """The last good build while `file`'s provisional outcome is young; once it
+        is not, that outcome (cached, or raised as the failure it is)."""
+        provisional = self._provisional.get(file)
+        if provisional is None:
+            return None
+        entry = str(self.root / file)
+        if stat_signature(entry) != provisional.entry_signature:
+            del self._provisional[file]  # changed again: build the new content
+            return None
+        if time.monotonic() < provisional.until:
+            return provisional.fallback
+        del self._provisional[file]
+        outcome = provisional.outcome
+        if isinstance(outcome, ScriptLoadFailed):
+            self._failures[file] = _Failure(outcome, provisional.entry_signature, time.monotonic())
+            self._good.pop(file, None)
+            raise outcome
+        self._keep(file, outcome)
+        return outcome
 
     def preload(self, file: str) -> None:
         """Start building `file` now (a watcher event), without waiting for it.
@@ -253,7 +318,10 @@ class ScriptLoader:
         ]
         for file in affected:
             del self._scripts[file]
+        for file in [f for f in self._good if not (self.root / f).is_file()]:
+            del self._good[file]
         self._failures.clear()
+        self._provisional.clear()
         self.deps.forget_failures()
         return affected
 
@@ -271,10 +339,14 @@ class ScriptLoader:
             self._scripts.clear()
             self._failures.clear()
             self._pending.clear()
+            self._good.clear()
+            self._provisional.clear()
         else:
             bundles = [file] if self._scripts.pop(file, None) is not None else []
             failures = 1 if self._failures.pop(file, None) is not None else 0
             pending = [file] if self._pending.pop(file, None) is not None else []
+            self._good.pop(file, None)
+            self._provisional.pop(file, None)
         self._generation += 1
         # Install failures too: a cleared script tries its missing package again at once.
         self.deps.forget_failures()
@@ -285,22 +357,49 @@ class ScriptLoader:
         self.env = dict(env)
         self._scripts.clear()
         self._failures.clear()
+        self._good.clear()
+        self._provisional.clear()
 
     async def _build(self, file: str) -> LoadedScript:
-        entry = self.root / file
-        signature = stat_signature(str(entry))
+        entry = str(self.root / file)
         generation = self._generation
+        previous = self._good.get(file)
+        watched = [entry, *(item.path for item in previous.inputs)] if previous else [entry]
+        await _settle(watched)
+        signature = stat_signature(entry)
+        outcome: LoadedScript | ScriptLoadFailed
         try:
-            script = await self._build_installing(file)
+            outcome = await self._build_installing(file)
         except ScriptLoadFailed as error:
-            if generation == self._generation:
-                self._failures[file] = _Failure(error, signature, time.monotonic())
-                self._scripts.pop(file, None)
-            raise
-        if generation == self._generation:
-            self._failures.pop(file, None)
-            self._scripts[file] = script
-        return script
+            outcome = error
+        if generation != self._generation:
+            if isinstance(outcome, ScriptLoadFailed):
+                raise outcome
+            return outcome
+        until = _intermediate_until(watched) if previous is not None else None
+        if previous is not None and until is not None and _looks_unfinished(outcome, entry):
+            self._provisional[file] = _Provisional(outcome, previous, signature, until)
+            self._scripts.pop(file, None)
+            log.info(
+                "a changed script failed to build or is empty a moment after it was saved; "
+                "its last good build answers while the save settles",
+                script=file,
+                error=outcome.message if isinstance(outcome, ScriptLoadFailed) else "empty file",
+            )
+            return previous
+        self._provisional.pop(file, None)
+        if isinstance(outcome, ScriptLoadFailed):
+            self._failures[file] = _Failure(outcome, signature, time.monotonic())
+            self._scripts.pop(file, None)
+            self._good.pop(file, None)
+            raise outcome
+        self._keep(file, outcome)
+        return outcome
+
+    def _keep(self, file: str, script: LoadedScript) -> None:
+        self._failures.pop(file, None)
+        self._scripts[file] = script
+        self._good[file] = script
 
     async def _build_installing(self, file: str) -> LoadedScript:
         """Build; each time the bundler reports a package missing, install it (shared
@@ -423,7 +522,11 @@ class ScriptLoader:
                     message, script=file, problems=found, package=error.missing_package
                 ) from error
             raise ScriptLoadFailed(message, script=file, problems=found) from error
-        _check_ranges_of(self.root, file, built.inputs)
+        try:
+            _check_ranges_of(self.root, file, built.inputs)
+        except native.TranspileError:
+            # It bundled a moment ago: the file read again is a newer, unfinished save.
+            raise _ChangedWhileBuilding(file) from None
         # NOTE: the signature is taken before the content is checked again, so a
         # file saved while the bundler read it is caught now or on the next request.
         inputs: list[_Input] = []
@@ -451,6 +554,53 @@ class ScriptLoader:
             inputs=inputs,
             covered=covered,
         )
+
+
+def _mtime_ns(path: str) -> int | None:
+    signature = stat_signature(path)
+    return None if signature is None else signature[2]
+
+
+async def _settle(paths: list[str]) -> None:
+    """Return once none of `paths` changed for SETTLE_SECONDS (or MAX_SETTLE_SECONDS
+    have passed): a file modified that long ago is not being written any more.
+
+    NOTE: the signatures are compared across the wait as well, for a writer that sets
+    mtimes itself (`touch -d`, `cp -p`, rsync) or a clock stepping back.
+    """
+    give_up = time.monotonic() + MAX_SETTLE_SECONDS
+    while True:
+        signatures = [stat_signature(path) for path in paths]
+        newest = max((sig[2] for sig in signatures if sig is not None), default=None)
+        if newest is None:
+            return
+        age = (time.time_ns() - newest) / 1e9
+        wait = min(SETTLE_SECONDS - age, SETTLE_SECONDS)
+        if wait <= 0 or time.monotonic() + wait > give_up:
+            return
+        await asyncio.sleep(wait)
+        if [stat_signature(path) for path in paths] == signatures:
+            return
+
+
+def _intermediate_until(paths: list[str]) -> float | None:
+    """The monotonic time until which a change to `paths` counts as a save that may
+    still be in progress; None when the newest change is older than that."""
+    mtimes = [m for m in map(_mtime_ns, paths) if m is not None]
+    if not mtimes:
+        return None
+    age = (time.time_ns() - max(mtimes)) / 1e9
+    if age >= INTERMEDIATE_SECONDS:
+        return None
+    return time.monotonic() + INTERMEDIATE_SECONDS - max(age, 0.0)
+
+
+def _looks_unfinished(outcome: LoadedScript | ScriptLoadFailed, entry: str) -> bool:
+    """A failed build, or a script whose file was empty: what a half-done save gives."""
+    if isinstance(outcome, ScriptLoadFailed):
+        # A missing package is fetched, not fixed by waiting; its own errors say so.
+        return not isinstance(outcome, (MissingPackage, DependencyInstallFailed))
+    return any(item.path == entry and item.sha256 == _EMPTY_SHA256 for item in outcome.inputs)
 
 
 def node_builtins() -> dict[str, str | None]:

@@ -29,6 +29,7 @@ from hoody_exec.runtime.limits import (
     RequestStopped,
     ScriptFailure,
     ScriptLoadFailed,
+    body_timeout_exceeded,
 )
 from hoody_exec.runtime.loader import LoadedScript
 from hoody_exec.runtime.protocol import CallRequest
@@ -40,11 +41,13 @@ from hoody_exec.server import instances
 from hoody_exec.server.asgi import (
     JSON_HEADERS,
     ASGIApp,
+    BodyTimeout,
     BodyTooLarge,
     Headers,
     Receive,
     Scope,
     Send,
+    declared_length,
     disconnected,
     header_list,
     json_body,
@@ -179,6 +182,9 @@ class HoodyApp:
         if path == RESERVED_PREFIX or path.startswith(RESERVED_PREFIX + "/"):
             await self._reserved(scope, receive, send)
             return
+        if scope["method"].upper() in REFUSED_METHODS:
+            await _method_refused(send, scope["method"], path)
+            return
         started = time.monotonic()
         found = self.routes.table.resolve(path)
         if not isinstance(found, RouteMatch) and self.routes.rescan_if_stale():
@@ -219,6 +225,30 @@ class HoodyApp:
             404,
             {"error": "not_found", "message": "no such management endpoint", "path": scope["path"]},
         )
+
+
+# NOTE: the Fetch standard forbids these methods (`new Request` throws on them), so
+# no script could ever see one. TRACE and TRACK echo the request back, which lets
+# a page read cookies it may not (cross-site tracing); CONNECT asks for a tunnel,
+# which this is not. Most servers refuse them the same way. Any other method,
+# standard or not (PROPFIND, PURGE…), reaches the script.
+REFUSED_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
+ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+
+
+async def _method_refused(send: Send, method: str, path: str) -> None:
+    await _json(
+        send,
+        405,
+        {
+            "error": "method_not_allowed",
+            "message": f"{method} is not served: scripts receive every method except "
+            "CONNECT, TRACE and TRACK (forbidden by the Fetch standard)",
+            "method": method,
+            "path": path,
+        },
+        [("allow", ALLOWED_METHODS)],
+    )
 
 
 async def _json(send: Send, status: int, data: object, headers: Headers | None = None) -> None:
@@ -351,7 +381,12 @@ class Request:
             )
             return
         try:
-            self.body = await read_body(self.receive, self.app.config.max_body_mb * 1024 * 1024)
+            self.body = await self._read_body(script)
+        except ScriptFailure as failure:
+            self.error = failure.message
+            self.failure = failure
+            await self._reply_json(failure.status, failure.to_json(), cors)
+            return
         except BodyTooLarge:
             await self._reply_json(
                 413,
@@ -441,6 +476,34 @@ class Request:
             self.status = failure.status  # nobody to answer
             return
         await self._reply_json(failure.status, failure.to_json(), cors)
+
+    async def _read_body(self, script: LoadedScript) -> bytes:
+        """The body, within the script's @timeout (its deadline runs from the
+        request's arrival) and the server's --body-timeout, whichever ends first."""
+        config = self.app.config
+        began = time.monotonic()
+        own_deadline = began + config.body_timeout_s
+        timeout_ms = script.magic.timeout_ms
+        script_deadline = None if timeout_ms is None else self.started + timeout_ms / 1000
+        by_script = script_deadline is not None and script_deadline <= own_deadline
+        try:
+            return await read_body(
+                self.receive,
+                config.max_body_mb * 1024 * 1024,
+                deadline=script_deadline if by_script else own_deadline,
+            )
+        except BodyTimeout as late:
+            since = self.started if by_script else began
+            raise body_timeout_exceeded(
+                script.file,
+                configured_ms=(
+                    timeout_ms if by_script and timeout_ms else round(config.body_timeout_s * 1000)
+                ),
+                waited_ms=round((time.monotonic() - since) * 1000),
+                received=late.received,
+                expected=declared_length(self.headers),
+                by_script_timeout=by_script,
+            ) from None
 
     async def _stream_reply(self, status: int, headers: Headers, body: StreamedBody) -> None:
         """Send a streamed body chunk by chunk while watching for the client leaving."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,21 +24,43 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(receive: Receive, limit: int) -> bytes:
+class BodyTimeout(Exception):
+    """The body did not arrive before the deadline."""
+
+    def __init__(self, received: int, waited_s: float) -> None:
+        super().__init__(f"received {received} bytes of the request body in {waited_s:.3f} s")
+        self.received = received
+        self.waited_s = waited_s
+
+
+async def read_body(receive: Receive, limit: int, *, deadline: float | None = None) -> bytes:
+    """The whole request body; past `deadline` (a `time.monotonic()` value, the clock
+    of asyncio's loop) BodyTimeout, so a client that promises a body and sends it
+    slowly, or never, cannot hold the request (and its memory) open."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(size)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
+    began = time.monotonic()
+    try:
+        async with asyncio.timeout_at(deadline):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge(size)
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+    except TimeoutError:
+        raise BodyTimeout(size, time.monotonic() - began) from None
     return b"".join(chunks)
+
+
+def declared_length(headers: Headers) -> int | None:
+    value = next((v for k, v in headers if k == "content-length"), None)
+    return int(value) if value is not None and value.strip().isdigit() else None
 
 
 async def disconnected(receive: Receive) -> None:

@@ -490,9 +490,40 @@
     if (p.control === "shared") return sharedControl(p);
     const ctx = buildContext(p);
     // Errors propagate: the engine maps their stack through the source map.
-    const result = await run(entry, ctx);
+    let result;
+    try {
+      result = await run(entry, ctx);
+    } catch (e) {
+      throw isErrorLike(e) ? e : thrownValue(e);
+    }
     return JSON.stringify(await toResponse(result));
   };
+
+  // `throw 42`, `throw "text"`, `Promise.reject(null)`: not an Error, so there is no
+  // name, and JavaScript records no position for it. Reported as Deno and Workers
+  // print it ("Uncaught 42") under a name of its own, never as an "Error".
+  function isErrorLike(e) {
+    return e instanceof Error || (e !== null && typeof e === "object" && "message" in e && "stack" in e);
+  }
+  function shown(value) {
+    switch (typeof value) {
+      case "string": return value;
+      case "bigint": return value + "n";
+      case "symbol": return value.toString();
+      case "function": return "[Function: " + (value.name || "(anonymous)") + "]";
+      case "undefined": return "undefined";
+      default:
+        try {
+          const text = JSON.stringify(value);
+          return text === undefined ? String(value) : text;
+        } catch (_) {
+          try { return String(value); } catch (_) { return "[object]"; }
+        }
+    }
+  }
+  function thrownValue(value) {
+    return { name: "ThrownValue", message: "Uncaught " + shown(value), stack: "" };
+  }
   // Exposed for tests of the glue itself.
   hoody.dispatchInternals = { base64Encode, base64Decode, utf8Encode, utf8Decode };
 })();
