@@ -267,18 +267,19 @@ def test_worker_timeout_says_the_time_was_spent_running(srv: Server) -> None:
 
 
 @pytest.mark.parametrize(
-    ("script", "message"),
+    ("script", "message", "line"),
     [
-        ("throw_number", "Uncaught 42"),
-        ("throw_string", "Uncaught text"),
-        ("throw_object", 'Uncaught {"a":1}'),
-        ("throw_null", "Uncaught null"),
-        ("reject_number", "Uncaught 42"),
-        ("throw_module", "Uncaught nope"),
+        ("throw_number", "Uncaught 42", 1),
+        ("throw_string", "Uncaught text", 2),
+        ("throw_object", 'Uncaught {"a":1}', 1),
+        ("throw_null", "Uncaught null", 1),
+        # No throw statement of the user's: nothing records a position.
+        ("reject_number", "Uncaught 42", None),
+        ("throw_module", "Uncaught nope", 3),
     ],
 )
 def test_a_thrown_non_error_is_reported_as_what_it_is(
-    srv: Server, script: str, message: str
+    srv: Server, script: str, message: str, line: int | None
 ) -> None:
     response = srv.client.get(f"/faults/{script}")
     assert response.status_code == 500, response.text
@@ -286,6 +287,7 @@ def test_a_thrown_non_error_is_reported_as_what_it_is(
     assert body["error"] == "ThrownValue"
     assert body["message"] == message
     assert body["script"] == f"faults/{script}.ts"
+    assert body["line"] == line, body
 
 
 def test_a_thrown_error_keeps_its_name_and_line(srv: Server) -> None:

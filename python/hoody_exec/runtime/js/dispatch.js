@@ -521,8 +521,29 @@
         }
     }
   }
+  // The bundler turns `throw value` in the user's code into
+  // `throw (globalThis.__hoody_thrown || …)(value)` (rust/ts bundle/throws.rs):
+  // the value is thrown unchanged, and for one that is not an Error its position
+  // is kept here, so the report can name the line of the throw.
+  let lastThrown = null;
+  function recordThrown(value) {
+    if (!(value instanceof Error)) {
+      const site = {};
+      Error.captureStackTrace(site, recordThrown);
+      lastThrown = { value, stack: site.stack };
+    }
+    return value;
+  }
+  Object.defineProperty(globalThis, "__hoody_thrown", { value: recordThrown });
   function thrownValue(value) {
-    return { name: "ThrownValue", message: "Uncaught " + shown(value), stack: "" };
+    const message = "Uncaught " + shown(value);
+    let stack = "";
+    if (lastThrown !== null && Object.is(lastThrown.value, value)) {
+      const frames = String(lastThrown.stack).split("\n").slice(1);
+      stack = ["ThrownValue: " + message, ...frames].join("\n");
+    }
+    lastThrown = null;
+    return { name: "ThrownValue", message, stack };
   }
   // Exposed for tests of the glue itself.
   hoody.dispatchInternals = { base64Encode, base64Decode, utf8Encode, utf8Decode };

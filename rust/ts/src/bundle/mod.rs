@@ -8,6 +8,7 @@ mod cache;
 mod define;
 mod loader;
 pub(crate) mod sourcemap;
+mod throws;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
@@ -418,6 +419,9 @@ impl<'a> Builder<'a> {
             pipeline::strip_types(module, cm, &self.comments, dialect, marks)
         };
         define::node_env(&mut module, marks.unresolved);
+        if !id.contains("node_modules/") {
+            throws::record_throw_sites(&mut module, marks.unresolved);
+        }
 
         let specifiers = imports::collect(&mut module, marks.unresolved);
         let mut resolved: HashMap<(String, ImportKind), Resolved> = HashMap::new();
