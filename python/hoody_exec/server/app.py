@@ -49,6 +49,7 @@ from hoody_exec.server.asgi import (
 from hoody_exec.server.auth import CHALLENGE, token_matches
 from hoody_exec.server.cors import cors_headers, is_preflight, preflight_headers
 from hoody_exec.server.reload import Watcher
+from hoody_exec.webapi import egress
 
 log = get_logger("hoody_exec.server")
 
@@ -58,6 +59,9 @@ class HoodyApp:
         self.config = config
         self.root = config.root_path.resolve()
         self.routes = LiveRoutes(self.root)
+        egress.configure(
+            egress.EgressPolicy.for_server(config.allow_fetch, host=config.host, port=config.port)
+        )
         self.runtime = Runtime(
             self.root,
             env=load_allowed_env(self.root, config.env_names),
