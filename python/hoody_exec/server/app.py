@@ -20,6 +20,7 @@ from hoody_exec.observability import LogPolicy, get_logger, redact_headers, reda
 from hoody_exec.observability.logging import truncate_body
 from hoody_exec.observability.metrics import ActiveRequest, Monitor, failure_reason
 from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
+from hoody_exec.routing.table import OUTSIDE_REASON, leads_outside
 from hoody_exec.runtime.clearing import ClearSignal
 from hoody_exec.runtime.engine import RunResult, Runtime
 from hoody_exec.runtime.limits import ScriptFailure, ScriptLoadFailed
@@ -150,7 +151,14 @@ class HoodyApp:
         if not isinstance(found, RouteMatch) and self.routes.rescan_if_stale():
             found = self.routes.table.resolve(path)
         if not isinstance(found, RouteMatch):
-            await _json(send, 404, {"error": "not_found", "message": found.reason, "path": path})
+            body = {"error": found.error, "message": found.reason, "path": path}
+            await _json(send, found.status, body)
+            return
+        if leads_outside(self.root, found.route.file):
+            # Made a link after the last scan: refused as the scan would have.
+            self.routes.rebuild()
+            body = {"error": "forbidden_path", "message": OUTSIDE_REASON, "path": path}
+            await _json(send, 403, body)
             return
         if not (self.root / found.route.file).is_file():
             # Deleted a moment ago and the watcher has not told us yet.
