@@ -104,8 +104,12 @@ def parse_allowance(text: str) -> Allowance:
 
 
 def _views(address: IPAddress) -> list[IPAddress]:
-    """The address and any IPv4 address it carries (mapped, 6to4, Teredo, NAT64)."""
-    views: list[IPAddress] = [address]
+    """Any IPv4 address `address` carries (mapped, 6to4, Teredo, NAT64), then itself.
+
+    NOTE: the carried address comes first because it names the destination best:
+    ::ffff:127.0.0.1 is loopback, though the mapped range as a whole is "private".
+    """
+    views: list[IPAddress] = []
     if isinstance(address, ipaddress.IPv6Address):
         embedded = [address.ipv4_mapped, address.sixtofour]
         if address.teredo is not None:
@@ -113,6 +117,7 @@ def _views(address: IPAddress) -> list[IPAddress]:
         if address in _NAT64:
             embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
         views.extend(a for a in embedded if a is not None)
+    views.append(address)
     return views
 
 
@@ -138,10 +143,10 @@ def _kind(address: IPAddress) -> str | None:
         return "multicast"
     if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
         return "site-local"
+    if address.is_reserved:  # before private: Python counts 240.0.0.0/4 as both
+        return "reserved"
     if address.is_private:
         return "private"
-    if address.is_reserved:
-        return "reserved"
     if not address.is_global:  # 100.64.0.0/10 (carrier-grade NAT) and the like
         return "non-public"
     return None
