@@ -216,10 +216,11 @@ def route_for_file(relative: str) -> tuple[str, tuple[Segment, ...]] | None:
 
 def leads_outside(root: Path, relative: str) -> bool:
     """True if `root/relative` is, or lies under, a symlink whose target is outside
-    `root` (resolved as far as it goes, so a dangling link to outside counts)."""
-    real = Path(os.path.realpath(root / relative))
-    base = Path(os.path.realpath(root))
-    return real != base and base not in real.parents
+    `root` (an already resolved path). Resolved as far as it goes, so a dangling
+    link to outside counts."""
+    real = os.path.realpath(os.path.join(root, relative))
+    base = str(root)
+    return real != base and not real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def scan_scripts(root: Path) -> list[str]:
@@ -254,6 +255,7 @@ def build_route_table(root: Path) -> RouteTable:
     by_pattern: dict[str, list[tuple[str, tuple[Segment, ...]]]] = {}
     problems: list[str] = []
     refused: list[Route] = []
+    root = root.resolve()
     files, linked_out = _scan(root)
     for folder in linked_out:
         # Everything under a folder link leading outside is refused, as one catch-all.
