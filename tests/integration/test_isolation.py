@@ -17,6 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,13 @@ SCRIPTS = {
         __hoody.host.post('log', JSON.stringify({ level: 'warn', message: 'forged-serverless',
           rid: 'forged-rid-3', source: 'request' }));
         console.log('two\\n2026-01-01T00:00:00.000000Z [info     ] request request_id=forged');
+        return 'ok';
+    """,
+    "logs/concurrent.ts": """// @mode worker
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        log.info(`concurrent-${query.n}`);
+        __hoody.host.post('log', JSON.stringify({ message: `claims-other-${query.n}`,
+          rid: 'not-in-flight' }));
         return 'ok';
     """,
     "links/real.ts": "return 'real';",
@@ -283,6 +291,21 @@ def test_worker_log_lines_carry_the_host_request_id(server: Server, api: httpx.C
     # Posted after the response, naming another request: no call in flight, no id.
     late = stored(api, "forged-late")
     assert late and late[0]["request_id"] is None, late
+
+
+def test_concurrent_worker_calls_keep_their_own_ids(server: Server, api: httpx.Client) -> None:
+    with ThreadPoolExecutor(2) as pool:
+        responses = list(
+            pool.map(lambda n: server.client.get("/logs/concurrent", params={"n": n}), [1, 2])
+        )
+    for n, response in zip([1, 2], responses, strict=True):
+        assert response.status_code == 200, response.text
+        rid = response.headers["x-request-id"]
+        [line] = stored(api, f"concurrent-{n}")
+        assert line["request_id"] == rid, (n, line)
+        # Two calls in flight and an id that is neither: the line gets none.
+        [claim] = stored(api, f"claims-other-{n}")
+        assert claim["request_id"] in (None, rid), claim
 
 
 def test_serverless_log_lines_carry_the_host_request_id(server: Server, api: httpx.Client) -> None:

@@ -18,7 +18,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpcore
 
@@ -159,7 +159,6 @@ class EgressPolicy:
     # script can call another (composition).
     own_addresses: frozenset[IPAddress] = frozenset()
     own_port: int | None = None
-    hint: str = field(default="--allow-fetch", compare=False)
 
     @classmethod
     def for_server(
@@ -189,7 +188,7 @@ class EgressPolicy:
             where = f"it resolves to {_article(kind)} address, which is"
         return (
             f"fetch to {target}:{port} refused: {where} not reachable from scripts; "
-            f"allow with {self.hint} {target}:{port} (or {ALLOW_FETCH_ENV})"
+            f"allow with --allow-fetch {target}:{port} (or {ALLOW_FETCH_ENV})"
         )
 
 
