@@ -15,6 +15,7 @@ import msgspec
 
 CONFIG_ENV = "HOODY_EXEC_CONFIG"
 ADMIN_TOKEN_ENV = "HOODY_EXEC_ADMIN_TOKEN"
+ALLOW_FETCH_ENV = "HOODY_EXEC_ALLOW_FETCH"
 
 
 class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
@@ -44,6 +45,9 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     npm_registry: str | None = None  # None: HOODY_EXEC_NPM_REGISTRY, else the npm registry
     npm_cache_dir: str | None = None  # None: HOODY_EXEC_CACHE_DIR, else the user cache
     auto_install: bool = True  # install a missing imported package on the first request
+    # `--allow-fetch`: destinations beyond the public internet and this server that
+    # scripts' fetch may reach (CIDR, IP or host name, optional :port)
+    allow_fetch: tuple[str, ...] = ()
 
     @property
     def root_path(self) -> Path:

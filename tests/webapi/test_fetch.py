@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from hoody_exec.webapi import egress
 from hoody_exec.webapi import host as webapi_host
 
 
@@ -89,9 +90,13 @@ def server() -> Iterator[str]:
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
+    # The test server is on loopback, which scripts may not reach by default.
+    before = egress.policy()
+    egress.configure(egress.EgressPolicy.for_server(["127.0.0.1"], host=None, port=None))
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
+        egress.configure(before)
         httpd.shutdown()
         httpd.server_close()
 

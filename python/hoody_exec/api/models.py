@@ -99,7 +99,9 @@ class DeleteScript(Model):
 
 class DeleteResult(Out):
     path: str
-    kind: Literal["file", "directory"]
+    kind: Literal["file", "directory", "symlink"] = Field(
+        description="symlink: the link itself was removed, never what it points to."
+    )
     deleted: bool
     route: str | None = Field(description="The route that went away, if any.")
 

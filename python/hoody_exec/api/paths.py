@@ -129,6 +129,16 @@ class Confinement:
         self._check_real(path, absolute)
         return ScriptPath(relative, absolute)
 
+    def resolve_link(self, path: str) -> ScriptPath | None:
+        """`path` if it names a symlink in a folder inside the root, whatever the
+        link points to (to remove the link itself); else None."""
+        relative = normalize(path)
+        absolute = self.root / relative
+        if not absolute.is_symlink():
+            return None
+        self._check_real(path, absolute.parent)
+        return ScriptPath(relative, absolute)
+
     def _check_real(self, path: str, absolute: Path) -> None:
         # The real path of the deepest existing ancestor (or the file itself) must
         # stay inside the root; a dangling symlink is resolved as far as it goes.

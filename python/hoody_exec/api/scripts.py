@@ -30,6 +30,7 @@ from hoody_exec.api.models import (
 )
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.routing import EXTENSIONS
+from hoody_exec.routing.table import leads_outside
 
 # Never listed: the server's state, VCS data; node_modules is shown but not opened.
 HIDDEN = frozenset({STATE_DIR, ".git"})
@@ -108,13 +109,17 @@ def _check_parents(ctx: Context, absolute: Path) -> None:
 
 
 async def delete(ctx: Context, body: DeleteScript) -> DeleteResult:
-    target = ctx.paths.resolve(body.path)
+    # A link goes, not what it points to (which may be outside the folder).
+    target = ctx.paths.resolve_link(body.path) or ctx.paths.resolve(body.path)
     path = target.absolute
     if not path.exists() and not path.is_symlink():
         raise not_found(f"no file or folder {target.relative}", {"path": target.relative})
     route = route_of(ctx, target.relative)
-    kind: Literal["file", "directory"]
-    if path.is_dir() and not path.is_symlink():
+    kind: Literal["file", "directory", "symlink"]
+    if path.is_symlink():
+        path.unlink()
+        kind = "symlink"
+    elif path.is_dir():
         if any(path.iterdir()) and not body.recursive:
             raise conflict(
                 f"{target.relative} is a folder that is not empty; send recursive: true",
@@ -143,6 +148,8 @@ async def list_scripts(ctx: Context, q: ListScripts) -> ScriptList:
                 continue
             path = Path(directory) / name
             relative = ctx.paths.relative_of(path)
+            if path.is_symlink() and leads_outside(ctx.root, relative):
+                continue  # not a script of this folder; reading it would read outside
             private = any(p.startswith(("_", ".")) for p in PurePosixPath(relative).parts)
             if private and not q.include_private:
                 continue

@@ -10,7 +10,7 @@ import typer
 
 from hoody_exec.cli.deps import app as deps_app
 from hoody_exec.cli.output import print_routes
-from hoody_exec.config import ADMIN_TOKEN_ENV, CONFIG_ENV, ServerConfig
+from hoody_exec.config import ADMIN_TOKEN_ENV, ALLOW_FETCH_ENV, CONFIG_ENV, ServerConfig
 from hoody_exec.runtime.budget import minimum_budget_mb
 
 app = typer.Typer(
@@ -24,6 +24,15 @@ app.add_typer(deps_app)
 DirArg = Annotated[
     Path,
     typer.Argument(exists=True, file_okay=False, resolve_path=True, help="The scripts folder."),
+]
+AllowFetchOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-fetch",
+        envvar=ALLOW_FETCH_ENV,
+        help="Let scripts' fetch reach this CIDR, IP or host[:port] although it is "
+        "loopback, private or link-local (repeatable; the variable is space-separated).",
+    ),
 ]
 EnvOpt = Annotated[
     list[str] | None,
@@ -102,10 +111,12 @@ def serve(
     auto_install: Annotated[
         bool, typer.Option(help="Install a package a script imports on its first request.")
     ] = True,
+    allow_fetch: AllowFetchOpt = None,
 ) -> None:
     """Serve DIR: every script becomes a route."""
     if log_format not in ("console", "json"):
         raise typer.BadParameter("console or json", param_hint="--log-format")
+    allowances = _allowances(allow_fetch)
     fmt: Literal["console", "json"] = "json" if log_format == "json" else "console"
     if isolate_memory_budget is not None:
         needed = minimum_budget_mb(memory_limit, pool_size)
@@ -139,6 +150,7 @@ def serve(
         npm_registry=npm_registry,
         npm_cache_dir=str(npm_cache_dir) if npm_cache_dir is not None else None,
         auto_install=auto_install,
+        allow_fetch=allowances,
     )
     from hoody_exec.cli.serving import run_server
     from hoody_exec.routing import build_route_table
@@ -162,6 +174,19 @@ def serve(
     run_server(config, run_dir)
 
 
+def _allowances(values: list[str] | None) -> tuple[str, ...]:
+    """The `--allow-fetch` entries, each checked now so a typo stops the start."""
+    from hoody_exec.webapi.egress import parse_allowance
+
+    entries = tuple(part for value in values or () for part in value.replace(",", " ").split())
+    for entry in entries:
+        try:
+            parse_allowance(entry)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--allow-fetch") from None
+    return entries
+
+
 @app.command()
 def run(
     file: Annotated[
@@ -181,6 +206,7 @@ def run(
         typer.Option(file_okay=False, resolve_path=True, help="Scripts folder (default: FILE's)."),
     ] = None,
     env: EnvOpt = None,
+    allow_fetch: AllowFetchOpt = None,
 ) -> None:
     """Run FILE once as the server would and print status, headers and body."""
     from hoody_exec.cli.once import run_once
@@ -211,6 +237,7 @@ def run(
         params=params,
         query=query,
         env_names=tuple(env or ()),
+        allow_fetch=_allowances(allow_fetch),
     )
     raise typer.Exit(0 if status < 500 else 1)
 

@@ -13,6 +13,7 @@ from hoody_exec.observability import configure_logging
 from hoody_exec.routing import Route, RouteMatch, Segment, route_for_file
 from hoody_exec.server.app import HoodyApp, Request
 from hoody_exec.server.asgi import Message
+from hoody_exec.webapi import egress
 
 
 def run_once(
@@ -25,9 +26,12 @@ def run_once(
     params: dict[str, str],
     query: str,
     env_names: tuple[str, ...],
+    allow_fetch: tuple[str, ...] = (),
 ) -> int:
     configure_logging("console")
-    config = ServerConfig(root=str(root), reload=False, env_names=env_names, pool_size=0)
+    config = ServerConfig(
+        root=str(root), reload=False, env_names=env_names, pool_size=0, allow_fetch=allow_fetch
+    )
     return asyncio.run(_run(config, relative, method, headers, body, params, query))
 
 
@@ -41,6 +45,8 @@ async def _run(
     query: str,
 ) -> int:
     app = HoodyApp(config)
+    # Nothing listens on config.host:port in a one-off run: no "this server" to reach.
+    egress.configure(egress.EgressPolicy.for_server(config.allow_fetch, host=None, port=None))
     routed = route_for_file(relative)
     pattern, segments = routed or ("/" + relative, (Segment("static", relative),))
     path = "/" + "/".join(

@@ -92,6 +92,9 @@ def _render_console(_: Any, method: str, event: dict[str, Any]) -> str:
     ConsoleRenderer and TimeStamper cost about a third of a hello request.
     """
     message = event.pop("event", "")
+    if isinstance(message, str) and ("\n" in message or "\r" in message):
+        # A script's console.log("…\n<fake line>") must not start a line of its own.
+        message = message.replace("\r", "\\r").replace("\n", "\\n")
     exc = event.pop("exception", None)
     pairs = " ".join(f"{k}={_plain(v)}" for k, v in event.items())
     line = f"{_iso_now()} [{method:<9}] {message:<30} {pairs}"

@@ -5,6 +5,10 @@
 a fixed precedence so the result never depends on directory listing order:
 static segment > `[param]` > `[...rest]`, then extension (`.ts` > `.tsx` > `.js` >
 `.mjs` for the same path).
+
+A symlink that leads outside the folder (to a file, or to a folder) is not a
+route: its URL answers 403 without saying where it leads, as the management API
+does for such paths.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Route:
     file: str  # POSIX path relative to the root: "users/[id].ts"
     segments: tuple[Segment, ...]
     shadowed: tuple[str, ...] = ()  # same pattern, lower-priority files (".js" twins)
+    outside: bool = False  # a symlink leading outside the folder: refused, not served
 
     @property
     def is_dynamic(self) -> bool:
@@ -64,6 +69,13 @@ class RouteMiss:
     """Why nothing matched (for 404 bodies and `route resolve` diagnostics)."""
 
     reason: str
+    status: int = 404
+    error: str = "not_found"
+
+
+OUTSIDE_REASON = (
+    "this path is a symlink that leads outside the scripts folder; such scripts are not served"
+)
 
 
 @dataclass
@@ -77,12 +89,17 @@ class _Node:
 class RouteTable:
     """Immutable once built; the server swaps in a new table on file events."""
 
-    def __init__(self, routes: Iterable[Route], problems: Iterable[str] = ()) -> None:
+    def __init__(
+        self, routes: Iterable[Route], problems: Iterable[str] = (), refused: Iterable[Route] = ()
+    ) -> None:
         self.routes: tuple[Route, ...] = tuple(sorted(routes, key=_display_order))
         self.problems: tuple[str, ...] = tuple(problems)
         self._root = _Node()
         self._by_file: dict[str, Route] = {}
         for route in self.routes:
+            self._insert(route)
+        # After the real routes: at one position a real file wins over a link.
+        for route in refused:
             self._insert(route)
 
     def __len__(self) -> int:
@@ -109,6 +126,8 @@ class RouteTable:
         route = self._walk(self._root, parts, 0, params)
         if route is None:
             return RouteMiss(f"no script in the folder matches {path!r}")
+        if route.outside:
+            return RouteMiss(OUTSIDE_REASON, 403, "forbidden_path")
         return RouteMatch(route, params)
 
     def _walk(
@@ -140,7 +159,8 @@ class RouteTable:
         return None
 
     def _insert(self, route: Route) -> None:
-        self._by_file[route.file] = route
+        if not route.outside:
+            self._by_file[route.file] = route
         node = self._root
         for segment in route.segments:
             if segment.kind == "static":
@@ -194,26 +214,56 @@ def route_for_file(relative: str) -> tuple[str, tuple[Segment, ...]] | None:
     return pattern, tuple(segments)
 
 
+def leads_outside(root: Path, relative: str) -> bool:
+    """True if `root/relative` is, or lies under, a symlink whose target is outside
+    `root` (an already resolved path). Resolved as far as it goes, so a dangling
+    link to outside counts."""
+    real = os.path.realpath(os.path.join(root, relative))
+    base = str(root)
+    return real != base and not real.startswith(base.rstrip(os.sep) + os.sep)
+
+
 def scan_scripts(root: Path) -> list[str]:
     """Every candidate script file under `root` (POSIX paths relative to it)."""
+    return _scan(root)[0]
+
+
+def _scan(root: Path) -> tuple[list[str], list[str]]:
+    """Candidate scripts, and the symlinked folders leading outside (never walked)."""
     found: list[str] = []
+    linked_out: list[str] = []
     for directory, dirnames, filenames in os.walk(root):
         # Pruning private folders here keeps node_modules and .git out of the walk.
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith(("_", ".")) and d not in IGNORED_DIRS
         )
         base = Path(directory).relative_to(root)
+        # NOTE: os.walk lists a symlinked folder but does not enter it.
+        linked_out.extend(
+            (base / d).as_posix()
+            for d in dirnames
+            if (Path(directory) / d).is_symlink() and leads_outside(root, (base / d).as_posix())
+        )
         for name in sorted(filenames):
             if name.endswith(EXTENSIONS) and not name.startswith(("_", ".")):
                 found.append((base / name).as_posix())
-    return found
+    return found, linked_out
 
 
 def build_route_table(root: Path) -> RouteTable:
     """Scan `root` and build its route table; unroutable oddities become `problems`."""
     by_pattern: dict[str, list[tuple[str, tuple[Segment, ...]]]] = {}
     problems: list[str] = []
-    for relative in scan_scripts(root):
+    refused: list[Route] = []
+    root = root.resolve()
+    files, linked_out = _scan(root)
+    for folder in linked_out:
+        # Everything under a folder link leading outside is refused, as one catch-all.
+        under = route_for_file(f"{folder}/[...rest].ts")
+        if under is not None:
+            problems.append(f"{folder}: a symlink leading outside the scripts folder; not served")
+            refused.append(Route(under[0], folder, under[1], outside=True))
+    for relative in files:
         routed = route_for_file(relative)
         if routed is None:
             if not relative.endswith(".d.ts"):
@@ -222,6 +272,11 @@ def build_route_table(root: Path) -> RouteTable:
                 )
             continue
         pattern, segments = routed
+        # Walked folders are real ones, so only a file that is a link can lead out.
+        if (root / relative).is_symlink() and leads_outside(root, relative):
+            problems.append(f"{relative}: a symlink leading outside the scripts folder; not served")
+            refused.append(Route(pattern, relative, segments, outside=True))
+            continue
         if _is_reserved(pattern):
             problems.append(f"{relative}: {pattern} is reserved for the management API; ignored")
             continue
@@ -236,7 +291,7 @@ def build_route_table(root: Path) -> RouteTable:
             problems.append(f"{other}: shadowed by {file} (same route {pattern})")
         routes.append(Route(pattern, file, segments, shadowed))
     problems.extend(_param_name_clashes(routes))
-    return RouteTable(routes, problems)
+    return RouteTable(routes, problems, refused)
 
 
 def _shape(segments: tuple[Segment, ...]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -101,6 +101,8 @@ class _WorkerSlot:
     hash: str
     inflight: int = 0
     retired: bool = False
+    # Request ids of the calls in flight: the only ids its log lines may carry.
+    requests: list[str] = field(default_factory=list)
 
 
 def prelude_sources() -> list[tuple[str, str]]:
@@ -351,6 +353,7 @@ class Runtime:
             except _Expired:
                 raise self._timeout(script, started, phases, terminated=False) from None
         slot.inflight += 1
+        slot.requests.append(call.rid)
         phases.enter("run")
         handed_off = False
         try:
@@ -359,7 +362,7 @@ class Runtime:
             response = decode_response(raw)
             body = None
             if response.stream is not None:
-                body = self._worker_body(slot, script, response, deadline)
+                body = self._worker_body(slot, script, response, deadline, call.rid)
                 handed_off = True
             return RunResult(response, cold, timings, body)
         except _Expired:
@@ -386,10 +389,12 @@ class Runtime:
             raise _threw(error, script, policy) from None
         finally:
             if not handed_off:
-                self._end_worker_call(slot)
+                self._end_worker_call(slot, call.rid)
 
-    def _end_worker_call(self, slot: _WorkerSlot) -> None:
+    def _end_worker_call(self, slot: _WorkerSlot, rid: str | None = None) -> None:
         slot.inflight -= 1
+        if rid is not None:
+            slot.requests.remove(rid)
         if slot.retired and slot.inflight == 0:
             self._dispose(slot.isolate)
 
@@ -399,6 +404,7 @@ class Runtime:
         script: LoadedScript,
         response: CallResponse,
         deadline: float | None,
+        rid: str,
     ) -> streams.StreamedBody:
         """The call stays in flight on the worker (a retired isolate waits for it)."""
 
@@ -406,7 +412,7 @@ class Runtime:
             self.active_calls -= 1
             if outcome == "timeout":
                 self._terminate_worker(script.file, slot, "a streamed response passed its @timeout")
-            self._end_worker_call(slot)
+            self._end_worker_call(slot, rid)
 
         assert response.stream is not None
         return streams.StreamedBody(
@@ -430,8 +436,10 @@ class Runtime:
 
     async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
         isolate, _ = await self._fresh_isolate(script.file, None)
-        # Worker calls interleave, so log lines carry the request id from the glue.
-        isolate.set_host_handler(self._host_handler(isolate, script, None, policy))
+        # Worker calls interleave, so a log line names its request, and the host
+        # accepts only the ids of calls in flight here (runtime/host.py).
+        requests: list[str] = []
+        isolate.set_host_handler(self._host_handler(isolate, script, None, policy, requests))
         try:
             await isolate.eval(script.code, script.file, script.source_map)
         except native.JsError as error:
@@ -443,7 +451,7 @@ class Runtime:
         old = self._workers.get(script.file)
         if old is not None:
             self._retire(old, script.file, reason="new program")
-        slot = _WorkerSlot(isolate, script.hash)
+        slot = _WorkerSlot(isolate, script.hash, requests=requests)
         self._workers[script.file] = slot
         if policy.lifecycle:
             log.debug("worker isolate created", script=script.file, isolate=isolate.id)
@@ -566,7 +574,12 @@ class Runtime:
         )
 
     def _host_handler(
-        self, isolate: native.Isolate, script: LoadedScript, rid: str | None, policy: LogPolicy
+        self,
+        isolate: native.Isolate,
+        script: LoadedScript,
+        rid: str | None,
+        policy: LogPolicy,
+        running: Sequence[str] = (),
     ) -> Callable[[int, str, bytes], None]:
         registry = self.registry
 
@@ -574,7 +587,9 @@ class Runtime:
             if op == native.FAULT_OP and request_id == 0:
                 self._on_fault(isolate, script, data)
                 return
-            registry.dispatch(HostCall(isolate, request_id, op, data, script.file, rid, policy))
+            registry.dispatch(
+                HostCall(isolate, request_id, op, data, script.file, rid, policy, running)
+            )
 
         return handle
 

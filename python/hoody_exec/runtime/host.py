@@ -13,7 +13,7 @@ answer with `call.resolve(value)` or `call.reject(message)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ class HostCall:
     script: str
     request_id: str | None  # serverless: the one request this isolate serves
     policy: LogPolicy
+    running: Sequence[str] = ()  # worker: the request ids of the calls in flight
 
     def resolve(self, value: str | bytes) -> None:
         if self.id:
@@ -54,7 +55,7 @@ class _LogLine(msgspec.Struct):
     level: str = "info"
     message: str = ""
     fields: dict[str, Any] | None = None
-    rid: str | None = None
+    rid: Any = None  # a claim by the isolate, checked by `_request_id`
 
 
 _log_decoder = msgspec.json.Decoder(_LogLine)
@@ -74,10 +75,25 @@ def handle_log(call: HostCall) -> None:
     getattr(get_logger("hoody_exec.script"), method)(
         line.message,
         script=call.script,
-        request_id=line.rid or call.request_id,
+        request_id=_request_id(call, line.rid),
         source="js",
         **extra,
     )
+
+
+def _request_id(call: HostCall, claimed: object) -> str | None:
+    """The request a script's log line belongs to, decided by the host.
+
+    NOTE: anything in the isolate can post a log message with any `rid`, so the
+    claim only picks among the requests the host knows are running there: the
+    one request of a serverless isolate, or one of a worker's calls in flight.
+    """
+    if call.request_id is not None:
+        return call.request_id
+    running = call.running
+    if len(running) == 1:
+        return running[0]
+    return claimed if isinstance(claimed, str) and claimed in running else None
 
 
 class HostRegistry:

@@ -20,6 +20,7 @@ from hoody_exec.observability import LogPolicy, get_logger, redact_headers, reda
 from hoody_exec.observability.logging import truncate_body
 from hoody_exec.observability.metrics import ActiveRequest, Monitor, failure_reason
 from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
+from hoody_exec.routing.table import OUTSIDE_REASON, leads_outside
 from hoody_exec.runtime.budget import MIB, default_budget_mb
 from hoody_exec.runtime.clearing import ClearSignal
 from hoody_exec.runtime.engine import RunResult, Runtime
@@ -60,6 +61,7 @@ from hoody_exec.server.auth import CHALLENGE, token_matches
 from hoody_exec.server.cancel import CancelInbox
 from hoody_exec.server.cors import cors_headers, is_preflight, preflight_headers
 from hoody_exec.server.reload import Watcher
+from hoody_exec.webapi import egress
 
 log = get_logger("hoody_exec.server")
 
@@ -69,6 +71,9 @@ class HoodyApp:
         self.config = config
         self.root = config.root_path.resolve()
         self.routes = LiveRoutes(self.root)
+        egress.configure(
+            egress.EgressPolicy.for_server(config.allow_fetch, host=config.host, port=config.port)
+        )
         budget_mb = config.isolate_memory_budget_mb or default_budget_mb(
             config.workers, config.memory_limit_mb, config.pool_size
         )
@@ -190,7 +195,14 @@ class HoodyApp:
         if not isinstance(found, RouteMatch) and self.routes.rescan_if_stale():
             found = self.routes.table.resolve(path)
         if not isinstance(found, RouteMatch):
-            await _json(send, 404, {"error": "not_found", "message": found.reason, "path": path})
+            body = {"error": found.error, "message": found.reason, "path": path}
+            await _json(send, found.status, body)
+            return
+        if leads_outside(self.root, found.route.file):
+            # Made a link after the last scan: refused as the scan would have.
+            self.routes.rebuild()
+            body = {"error": "forbidden_path", "message": OUTSIDE_REASON, "path": path}
+            await _json(send, 403, body)
             return
         if not (self.root / found.route.file).is_file():
             # Deleted a moment ago and the watcher has not told us yet.

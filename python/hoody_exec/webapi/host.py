@@ -24,13 +24,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import httpcore
 import httpx
+
+from hoody_exec.webapi.egress import EgressRefused, GuardedBackend
 
 __all__ = [
     "HOST_OPS",
@@ -122,14 +126,53 @@ def forget_isolate(isolate: object) -> None:
         _close(_fetches[fkey], "the isolate was closed")
 
 
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Scripts' fetches keep no cookies (as in Workers and Deno).
+
+    NOTE: the client is shared by every script of the process, so a jar would hand
+    one script's session cookies to another. A script that wants cookies reads
+    `Set-Cookie` (`headers.getSetCookie()`) and sends `Cookie` itself.
+    """
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: object) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: object) -> bool:
+        return False
+
+
+def _guarded_transport() -> httpx.AsyncHTTPTransport:
+    transport = httpx.AsyncHTTPTransport(http2=False, trust_env=False)
+    # NOTE: httpx takes no network backend, so its pool is replaced by one with the
+    # egress check where sockets open (webapi/egress.py); httpx's request/response
+    # mapping around `_pool` stays as it is.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=100,  # httpx's own defaults (httpx.Limits)
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        http1=True,
+        http2=False,
+        network_backend=GuardedBackend(),
+    )
+    return transport
+
+
 def _http_client() -> httpx.AsyncClient:
     global _client, _client_loop
     loop = asyncio.get_running_loop()
     if _client is None or _client_loop is not loop or _client.is_closed:
         _client = httpx.AsyncClient(
             follow_redirects=False,
-            http2=False,
             trust_env=False,
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+            transport=_guarded_transport(),
             timeout=httpx.Timeout(LIMITS.timeout, connect=LIMITS.connect_timeout),
             headers={"user-agent": LIMITS.user_agent},
         )
@@ -155,6 +198,8 @@ def _timeout_for(fetch: _Fetch) -> float:
 
 
 def _reason(error: BaseException) -> str:
+    if isinstance(error, EgressRefused):
+        return str(error)
     if isinstance(error, TimeoutError | httpx.TimeoutException):
         return "timed out"
     if isinstance(error, httpx.ConnectError):

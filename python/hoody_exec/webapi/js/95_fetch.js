@@ -355,7 +355,9 @@
   }
   function fetchFailed(e) {
     const msg = e && typeof e === "object" && "message" in e ? e.message : String(e);
-    return new TypeError(msg.startsWith("fetch failed") ? msg : "fetch failed: " + msg, { cause: e });
+    // "fetch to <host:port> refused: …" (the egress rules) already says what failed.
+    const whole = msg.startsWith("fetch failed") || msg.startsWith("fetch to ");
+    return new TypeError(whole ? msg : "fetch failed: " + msg, { cause: e });
   }
 
   function fetch(input, init = undefined) {
