@@ -112,6 +112,19 @@ def serve(
         bool, typer.Option(help="Install a package a script imports on its first request.")
     ] = True,
     allow_fetch: AllowFetchOpt = None,
+    ws_max_message: Annotated[
+        int, typer.Option(min=1, help="@websocket: largest message a client may send, in KiB.")
+    ] = 1024,
+    ws_send_buffer: Annotated[
+        int, typer.Option(min=1, help="@websocket: unsent bytes one socket may hold, in KiB.")
+    ] = 1024,
+    ws_max_connections: Annotated[
+        int, typer.Option(min=1, help="@websocket: open sockets per script and worker process.")
+    ] = 10_000,
+    ws_idle_timeout: Annotated[
+        float,
+        typer.Option(min=0, help="@websocket: seconds a socket may stay silent (0: off)."),
+    ] = 300.0,
 ) -> None:
     """Serve DIR: every script becomes a route."""
     if log_format not in ("console", "json"):
@@ -151,6 +164,10 @@ def serve(
         npm_cache_dir=str(npm_cache_dir) if npm_cache_dir is not None else None,
         auto_install=auto_install,
         allow_fetch=allowances,
+        ws_max_message_kb=ws_max_message,
+        ws_send_buffer_kb=ws_send_buffer,
+        ws_max_connections=ws_max_connections,
+        ws_idle_timeout_s=ws_idle_timeout,
     )
     from hoody_exec.cli.serving import run_server
     from hoody_exec.routing import build_route_table

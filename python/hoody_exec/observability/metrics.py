@@ -250,6 +250,8 @@ class Monitor:
         self._heap_bytes: int | None = None
         self._heap_task: asyncio.Task[int | None] | None = None
         self._sampler: asyncio.Task[None] | None = None
+        # Open WebSockets of this process (server/websockets), for active-requests.
+        self.sockets: Callable[[], list[dict[str, Any]]] = list
         self._gauges.set(self._gauge_key(STARTED), self.started_at)
 
     # ------------------------------------------------------------ per request
