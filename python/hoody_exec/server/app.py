@@ -61,7 +61,12 @@ from hoody_exec.server.auth import CHALLENGE, token_matches
 from hoody_exec.server.cancel import CancelInbox
 from hoody_exec.server.cors import cors_headers, is_preflight, preflight_headers
 from hoody_exec.server.reload import Watcher
-from hoody_exec.server.websockets import SocketHub, SocketLimits, serve_websocket
+from hoody_exec.server.websockets import (
+    SocketHub,
+    SocketLimits,
+    close_sockets_first,
+    serve_websocket,
+)
 from hoody_exec.webapi import egress
 
 log = get_logger("hoody_exec.server")
@@ -92,7 +97,7 @@ class HoodyApp:
         self.sockets = SocketHub(SocketLimits.from_config(config))
         self.sockets.register_host_ops(self.runtime.registry)
         self.runtime.on_worker_end = self.sockets.on_worker_end
-        self.monitor.sockets = self.sockets.listing
+        self.monitor.sockets = self.sockets
         self.clear_signal = ClearSignal(self.monitor.dir, self.runtime, processes=config.workers)
         self.cancels = CancelInbox(
             self.monitor.dir,
@@ -153,6 +158,7 @@ class HoodyApp:
             isolates_for_requests=budget.slots,
         )
         self.monitor.start()
+        close_sockets_first(self.sockets)
         if self.config.workers > 1:  # nobody else can send cancels to a single process
             self.cancels.start()
 

@@ -380,6 +380,7 @@ class Connection:
 
     async def _read(self, receive: Receive) -> None:
         limits = self.limits
+        counters = self.hub.counters
         gate = asyncio.Semaphore(limits.in_flight)
         idle = limits.idle_timeout_s
         pending: set[asyncio.Task[Any]] = set()
@@ -419,6 +420,7 @@ class Connection:
                 continue
             self.messages_in += 1
             self.bytes_in += size
+            counters.received(self.script, size)
             if text is not None:
                 rest = ("t", text)
             else:
@@ -433,6 +435,7 @@ class Connection:
 
     async def _write(self) -> None:
         send = self.send
+        counters = self.hub.counters
         ack_every = max(self.limits.send_buffer // 4, 1)
         while True:
             while self.queue:
@@ -445,6 +448,7 @@ class Connection:
                 self.queued -= size
                 self.messages_out += 1
                 self.bytes_out += size
+                counters.sent(self.script, size)
                 self.last_activity = time.monotonic()
                 if direct:
                     self.unacked += size

@@ -52,6 +52,14 @@ class SocketCounters:
         self.closes: dict[tuple[str, int], int] = {}
         self.dropped: dict[str, int] = {}
 
+    def received(self, script: str, size: int) -> None:
+        self.messages_in[script] = self.messages_in.get(script, 0) + 1
+        self.bytes_in[script] = self.bytes_in.get(script, 0) + size
+
+    def sent(self, script: str, size: int) -> None:
+        self.messages_out[script] = self.messages_out.get(script, 0) + 1
+        self.bytes_out[script] = self.bytes_out.get(script, 0) + size
+
 
 class SocketHub:
     def __init__(self, limits: SocketLimits) -> None:

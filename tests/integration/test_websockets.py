@@ -1,0 +1,367 @@
+"""`@websocket` scripts over real WebSocket clients on loopback (docs/websockets.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
+from integration.conftest import Server, start_server
+
+ADMIN = "websocket-admin-token-0123456789"
+
+SCRIPTS = {
+    "ws/echo.ts": """// @mode worker
+// @websocket
+ws.open = (socket, upgrade) => {
+  socket.data.name = new URL(upgrade.url).searchParams.get("name") ?? "anonymous";
+  socket.send("hello " + socket.data.name);
+};
+ws.message = (socket, data) => {
+  if (data === "boom") throw new Error("boom from ws.message");
+  if (typeof data === "string" && data.startsWith("close:")) {
+    socket.close(Number(data.slice(6)), "asked to close");
+    return;
+  }
+  socket.send(data);
+};
+ws.close = (socket, code, reason) => {
+  (shared.closes ??= []).push({ name: socket.data.name, code, reason });
+};
+return { open: ws.count(), closes: shared.closes ?? [] };
+""",
+    "ws/rooms.ts": """// @mode worker
+// @websocket
+ws.open = (socket, upgrade) => {
+  socket.join(new URL(upgrade.url).searchParams.get("room") ?? "lobby");
+  socket.send(JSON.stringify({ id: socket.id, rooms: [...socket.rooms] }));
+};
+ws.message = (socket, data) => {
+  const ask = JSON.parse(data);
+  const sent = ws.broadcast(ask.text, ask.room, ask.exceptMe ? { except: socket } : undefined);
+  socket.send(JSON.stringify({ sent, inRoom: ws.count(ask.room), all: ws.sockets().length }));
+};
+""",
+    "ws/flood.ts": """// @mode worker
+// @websocket
+const chunk = new Uint8Array(16 * 1024).fill(7);
+const flood = (socket) => {
+  while (socket.data.sent < 256) {
+    if (!socket.send(chunk)) return;
+    socket.data.sent++;
+  }
+  socket.send("done " + socket.data.sent + " " + socket.data.drains);
+};
+ws.message = (socket) => {
+  socket.data.sent = 0;
+  socket.data.drains = 0;
+  flood(socket);
+};
+ws.drain = (socket) => {
+  socket.data.drains++;
+  flood(socket);
+};
+""",
+    "ws/secret.ts": """// @mode worker
+// @websocket
+// @token s3cret-token
+ws.open = (socket) => socket.send("in");
+""",
+    "ws/cors.ts": """// @mode worker
+// @websocket
+// @cors https://app.example
+ws.open = (socket) => socket.send("in");
+""",
+    "ws/busy.ts": """// @mode worker
+// @websocket
+// @timeout 500
+ws.open = (socket) => socket.send("ready");
+ws.message = (socket, data) => {
+  if (data === "spin") for (;;) {}
+  socket.send(data);
+};
+""",
+    "ws/picky.ts": """// @mode worker
+// @websocket
+if (query.key !== "yes") return new Response("no key", { status: 403 });
+ws.open = (socket) => socket.send("welcome");
+""",
+    "plain.ts": "return { plain: true };\n",
+}
+
+
+def write_scripts(root: Path) -> None:
+    for relative, text in SCRIPTS.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("websockets")
+    write_scripts(root)
+    log = tmp_path_factory.mktemp("websockets-log") / "server.log"
+    srv = start_server(
+        root,
+        log,
+        "--admin-token",
+        ADMIN,
+        "--ws-max-message",
+        "4",
+        "--ws-send-buffer",
+        "64",
+        "--ws-idle-timeout",
+        "3",
+    )
+    yield srv
+    srv.stop()
+
+
+def url(server: Server, path: str) -> str:
+    return f"ws://127.0.0.1:{server.port}{path}"
+
+
+async def closed_with(conn: ClientConnection, timeout: float = 15) -> tuple[int | None, str]:
+    """Reads until the server closes; its close code and reason."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                await conn.recv()
+    except websockets.ConnectionClosed as closed:
+        frame = closed.rcvd
+        return (frame.code, frame.reason) if frame is not None else (None, "")
+
+
+async def refused(uri: str, **kwargs: object) -> tuple[int, bytes]:
+    with pytest.raises(websockets.InvalidStatus) as info:
+        async with connect(uri, **kwargs):  # type: ignore[arg-type]
+            pass
+    return info.value.response.status_code, bytes(info.value.response.body or b"")
+
+
+async def test_echo_text_and_binary_and_plain_http(server: Server) -> None:
+    async with connect(url(server, "/ws/echo?name=ann")) as conn:
+        assert await conn.recv() == "hello ann"
+        await conn.send("hi")
+        assert await conn.recv() == "hi"
+        await conn.send(b"\x00\x01\xff")
+        assert await conn.recv() == b"\x00\x01\xff"
+        answer = server.client.get("/ws/echo").json()
+        assert answer["open"] == 1
+    # A plain request still runs the script.
+    assert server.client.get("/plain").json() == {"plain": True}
+
+
+async def test_a_thrown_handler_error_is_logged_with_its_line(server: Server) -> None:
+    async with connect(url(server, "/ws/echo?name=bob")) as conn:
+        await conn.recv()
+        await conn.send("boom")
+        await conn.send("still here")
+        assert await conn.recv() == "still here"
+    text = server.wait_for_log("ws.message failed: boom from ws.message")
+    line = next(x for x in text.splitlines() if "boom from ws.message" in x)
+    assert "line=8" in line and "script=ws/echo.ts" in line
+
+
+async def test_close_codes_both_ways(server: Server) -> None:
+    async with connect(url(server, "/ws/echo?name=server-closes")) as conn:
+        await conn.recv()
+        await conn.send("close:4002")
+        assert await closed_with(conn) == (4002, "asked to close")
+    async with connect(url(server, "/ws/echo?name=client-closes")) as conn:
+        await conn.recv()
+        await conn.close(4001, "bye")
+    deadline = time.monotonic() + 10
+    while True:
+        closes = {c["name"]: c for c in server.client.get("/ws/echo").json()["closes"]}
+        if "client-closes" in closes or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    assert closes["client-closes"]["code"] == 4001
+    assert closes["server-closes"] == {
+        "name": "server-closes",
+        "code": 4002,
+        "reason": "asked to close",
+    }
+
+
+async def test_rooms_broadcast_and_except(server: Server) -> None:
+    room = [await connect(url(server, "/ws/rooms?room=a")) for _ in range(3)]
+    other = await connect(url(server, "/ws/rooms?room=b"))
+    try:
+        hellos = [json.loads(await c.recv()) for c in [*room, other]]
+        assert [h["rooms"] for h in hellos] == [["a"], ["a"], ["a"], ["b"]]
+        await room[0].send(json.dumps({"text": "to a", "room": "a"}))
+        for conn in room:
+            assert await conn.recv() == "to a"
+        assert json.loads(await room[0].recv()) == {"sent": 3, "inRoom": 3, "all": 4}
+        await room[1].send(json.dumps({"text": "not me", "room": "a", "exceptMe": True}))
+        assert await room[0].recv() == "not me"
+        assert await room[2].recv() == "not me"
+        assert json.loads(await room[1].recv())["sent"] == 2
+        # The socket in room b heard nothing of it.
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await other.recv()
+        await other.send(json.dumps({"text": "everyone"}))
+        for conn in [*room, other]:
+            assert await conn.recv() == "everyone"
+    finally:
+        for conn in [*room, other]:
+            await conn.close()
+
+
+async def test_ping_pong_and_idle_timeout(server: Server) -> None:
+    async with connect(url(server, "/ws/echo?name=idle"), ping_interval=None) as conn:
+        assert await conn.recv() == "hello idle"
+        pong = await conn.ping()
+        await asyncio.wait_for(pong, 10)
+        code, reason = await closed_with(conn, timeout=30)
+    assert code == 1001 and "idle" in reason
+
+
+async def test_a_slow_reader_gets_drain(server: Server) -> None:
+    async with connect(url(server, "/ws/flood"), max_queue=1) as conn:
+        await conn.send("go")
+        await asyncio.sleep(1.0)  # not reading: the socket's send buffer (64 KiB) fills
+        chunks = 0
+        while True:
+            message = await conn.recv()
+            if isinstance(message, str):
+                break
+            assert len(message) == 16 * 1024
+            chunks += 1
+    _, sent, drains = message.split()
+    assert chunks == int(sent) == 256
+    # 4 MiB through a 64 KiB buffer: send() said "wait" and ws.drain resumed it.
+    assert int(drains) >= 2
+
+
+async def test_a_message_over_the_limit_closes_1009(server: Server) -> None:
+    async with connect(url(server, "/ws/echo?name=big")) as conn:
+        await conn.recv()
+        await conn.send("x" * 4096)  # at the limit: fine
+        assert len(await conn.recv()) == 4096
+        await conn.send("x" * 5000)
+        code, reason = await closed_with(conn)
+    assert code == 1009 and "4096" in reason
+
+
+async def test_token_on_the_upgrade(server: Server) -> None:
+    status, body = await refused(url(server, "/ws/secret"))
+    assert status == 401 and json.loads(body)["error"] == "unauthorized"
+    assert (await refused(url(server, "/ws/secret?token=wrong")))[0] == 401
+    async with connect(url(server, "/ws/secret?token=s3cret-token")) as conn:
+        assert await conn.recv() == "in"
+    async with connect(
+        url(server, "/ws/secret"), additional_headers={"authorization": "Bearer s3cret-token"}
+    ) as conn:
+        assert await conn.recv() == "in"
+    # Browsers: the token as an offered subprotocol, beside the one to select.
+    async with connect(
+        url(server, "/ws/secret"),
+        subprotocols=["chat", "token.s3cret-token"],  # type: ignore[list-item]
+    ) as conn:
+        assert conn.subprotocol == "chat"
+        assert await conn.recv() == "in"
+
+
+async def test_origin_is_checked_against_cors(server: Server) -> None:
+    status, body = await refused(url(server, "/ws/cors"), origin="https://evil.example")
+    assert status == 403 and json.loads(body)["error"] == "origin_not_allowed"
+    assert (await refused(url(server, "/ws/echo"), origin="https://evil.example"))[0] == 403
+    for origin in ("https://app.example", f"http://127.0.0.1:{server.port}", None):
+        async with connect(url(server, "/ws/cors"), origin=origin) as conn:  # type: ignore[arg-type]
+            assert await conn.recv() == "in"
+
+
+async def test_refusals_before_the_handshake(server: Server) -> None:
+    status, body = await refused(url(server, "/plain"))
+    assert status == 400 and json.loads(body)["error"] == "websocket_not_enabled"
+    assert (await refused(url(server, "/nope")))[0] == 404
+    # The script itself refuses by returning an error Response.
+    status, body = await refused(url(server, "/ws/picky"))
+    assert (status, body) == (403, b"no key")
+    async with connect(url(server, "/ws/picky?key=yes")) as conn:
+        assert await conn.recv() == "welcome"
+
+
+async def test_a_file_change_closes_sockets_with_1012(server: Server) -> None:
+    source = "// @mode worker\n// @websocket\nws.open = (socket) => socket.send('{v}');\n"
+    server.write("ws/versioned.ts", source.replace("{v}", "v1"))
+    assert server.get_when_routable("/ws/versioned").status_code == 204
+    async with connect(url(server, "/ws/versioned")) as conn:
+        assert await conn.recv() == "v1"
+        server.write("ws/versioned.ts", source.replace("{v}", "v2"))
+        code, reason = await closed_with(conn)
+    assert code == 1012 and "changed" in reason
+    async with connect(url(server, "/ws/versioned")) as conn:
+        assert await conn.recv() == "v2"
+
+
+async def test_a_busy_handler_is_ended_and_other_sockets_stay(server: Server) -> None:
+    async with (
+        connect(url(server, "/ws/echo?name=bystander")) as bystander,
+        connect(url(server, "/ws/busy")) as busy,
+    ):
+        await bystander.recv()
+        assert await busy.recv() == "ready"
+        await busy.send("spin")
+        code, reason = await closed_with(busy)
+        assert code == 1011 and "ended" in reason
+        await bystander.send("alive?")
+        assert await bystander.recv() == "alive?"
+    assert "WebSocket handler passed its @timeout" in server.wait_for_log("passed its @timeout")
+    # The next connection gets a new isolate.
+    async with connect(url(server, "/ws/busy")) as again:
+        assert await again.recv() == "ready"
+
+
+async def test_monitor_lists_open_sockets(server: Server) -> None:
+    async with connect(url(server, "/ws/echo?name=listed")) as conn:
+        await conn.recv()
+        answer = server.client.get(
+            "/api/v1/exec/monitor/active-requests", headers={"x-token": ADMIN}
+        ).json()
+        mine = [s for s in answer["sockets"] if s["script"] == "ws/echo.ts"]
+        assert len(mine) == 1 and mine[0]["path"] == "/ws/echo"
+        assert answer["sockets_by_script"]["ws/echo.ts"] == 1
+        metrics = server.client.get("/api/v1/exec/monitor/metrics", headers={"x-token": ADMIN}).text
+    gauge = [x for x in metrics.splitlines() if x.startswith("hoody_exec_websocket_connections{")]
+    assert any('script="ws/echo.ts"' in x and x.endswith(" 1.0") for x in gauge), gauge
+    assert "hoody_exec_websocket_messages_total" in metrics
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+async def test_1000_connections_held_then_the_limit_and_shutdown(tmp_path: Path) -> None:
+    (tmp_path / "hold.ts").write_text(
+        "// @mode worker\n// @websocket\n"
+        "ws.message = (socket, data) => socket.send(data + ' ' + ws.count());\n"
+    )
+    srv = start_server(tmp_path, tmp_path / "server.log", "--ws-max-connections", "1000")
+    conns: list[ClientConnection] = []
+    try:
+        target = url(srv, "/hold")
+        for _ in range(10):
+            conns += await asyncio.gather(*(connect(target) for _ in range(100)))
+        status, body = await refused(target)
+        assert status == 503
+        assert json.loads(body)["limit"] == "websocket_connections"
+        await asyncio.sleep(10)
+        await asyncio.gather(*(c.send("n") for c in conns))
+        answers = await asyncio.gather(*(c.recv() for c in conns))
+        assert set(answers) == {"n 1000"}
+        srv.process.send_signal(2)  # SIGINT: every socket hears 1001 first
+        codes = await asyncio.gather(*(closed_with(c) for c in conns))
+        assert {code for code, _ in codes} == {1001}
+    finally:
+        await asyncio.gather(*(c.close() for c in conns), return_exceptions=True)
+        srv.stop()
