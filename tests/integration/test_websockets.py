@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +12,34 @@ from pathlib import Path
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.sync.server import ServerConnection, serve
 
 from integration.conftest import Server, start_server
 
 ADMIN = "websocket-admin-token-0123456789"
+
+# A script using the standard WebSocket client inside its isolate.
+CLIENT = """const protocols = query.protocol ? [String(query.protocol)] : [];
+const socket = new WebSocket(String(query.url), protocols);
+socket.binaryType = "arraybuffer";
+const got: unknown[] = [];
+return await new Promise((resolve) => {
+  socket.onopen = () => {
+    got.push("open " + socket.readyState + " " + socket.protocol);
+    socket.send("ping");
+    socket.send(new Uint8Array([1, 2, 3]));
+  };
+  socket.addEventListener("message", (event: MessageEvent) => {
+    got.push(typeof event.data === "string" ? event.data : [...new Uint8Array(event.data)]);
+    if (got.length === Number(query.until)) socket.close(4000, "enough");
+  });
+  socket.onerror = (event: any) => got.push("error: " + (event.message ?? ""));
+  socket.onclose = (event: CloseEvent) => {
+    const state = socket.readyState;
+    resolve({ got, code: event.code, reason: event.reason, clean: event.wasClean, state });
+  };
+});
+"""
 
 SCRIPTS = {
     "ws/echo.ts": """// @mode worker
@@ -93,6 +118,8 @@ if (query.key !== "yes") return new Response("no key", { status: 403 });
 ws.open = (socket) => socket.send("welcome");
 """,
     "plain.ts": "return { plain: true };\n",
+    "client/serverless.ts": CLIENT,
+    "client/worker.ts": "// @mode worker\n" + CLIENT,
 }
 
 
@@ -104,7 +131,23 @@ def write_scripts(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def echo_server() -> Iterator[int]:
+    """A plain WebSocket echo server (not hoody-exec) for the isolates' client."""
+
+    def echo(conn: ServerConnection) -> None:
+        for message in conn:
+            conn.send(message)
+
+    with serve(echo, "127.0.0.1", 0, subprotocols=["chat"]) as plain:  # type: ignore[list-item]
+        thread = threading.Thread(target=plain.serve_forever, daemon=True)
+        thread.start()
+        yield plain.socket.getsockname()[1]
+        plain.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, echo_server: int) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("websockets")
     write_scripts(root)
     log = tmp_path_factory.mktemp("websockets-log") / "server.log"
@@ -119,6 +162,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "64",
         "--ws-idle-timeout",
         "3",
+        "--allow-fetch",
+        f"127.0.0.1:{echo_server}",
     )
     yield srv
     srv.stop()
@@ -365,3 +410,40 @@ async def test_1000_connections_held_then_the_limit_and_shutdown(tmp_path: Path)
     finally:
         await asyncio.gather(*(c.close() for c in conns), return_exceptions=True)
         srv.stop()
+
+
+@pytest.mark.parametrize("mode", ["serverless", "worker"])
+def test_the_isolate_client_talks_to_a_websocket_script(server: Server, mode: str) -> None:
+    target = f"ws://127.0.0.1:{server.port}/ws/echo?name=isolate"
+    answer = server.client.get(f"/client/{mode}", params={"url": target, "until": "4"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "got": ["open 1 ", "hello isolate", "ping", [1, 2, 3]],
+        "code": 4000,
+        "reason": "enough",
+        "clean": True,
+        "state": 3,
+    }
+
+
+@pytest.mark.parametrize("mode", ["serverless", "worker"])
+def test_the_isolate_client_talks_to_a_plain_echo_server(
+    server: Server, echo_server: int, mode: str
+) -> None:
+    target = f"ws://127.0.0.1:{echo_server}/"
+    params = {"url": target, "until": "3", "protocol": "chat"}
+    answer = server.client.get(f"/client/{mode}", params=params)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["got"] == ["open 1 chat", "ping", [1, 2, 3]]
+    assert (result["code"], result["clean"]) == (4000, True)
+
+
+def test_the_isolate_client_follows_the_egress_rules(server: Server, echo_server: int) -> None:
+    # Loopback beyond this server and the allowed echo server is refused, as for fetch.
+    target = f"ws://127.0.0.2:{echo_server}/"
+    answer = server.client.get("/client/serverless", params={"url": target, "until": "1"})
+    result = answer.json()
+    assert result["code"] == 1006 and result["clean"] is False
+    [error] = result["got"]
+    assert "WebSocket to 127.0.0.2" in error and "--allow-fetch" in error

@@ -49,7 +49,7 @@ from hoody_exec.runtime.protocol import (
     sockets_source,
 )
 from hoody_exec.webapi import host as webapi_host
-from hoody_exec.webapi import prelude_source
+from hoody_exec.webapi import prelude_source, websocket_client
 
 T = TypeVar("T")
 
@@ -703,6 +703,7 @@ class Runtime:
         # NOTE: the handler closes over the isolate; dropping it breaks that cycle,
         # which the garbage collector cannot see through the native object.
         webapi_host.forget_isolate(isolate)
+        websocket_client.forget_isolate(isolate)
         streams.forget_isolate(isolate)
         isolate.set_host_handler(None)
         self.budget.release(isolate.id)
