@@ -114,9 +114,7 @@ def handle_connect(call: _Call) -> None:
         return
     client = _Client(call.isolate)
     _clients[key] = client
-    client.task = asyncio.get_running_loop().create_task(
-        _run(key, client, call.id, url, protocols)
-    )
+    client.task = asyncio.get_running_loop().create_task(_run(key, client, call.id, url, protocols))
 
 
 def handle_next(call: _Call) -> None:
