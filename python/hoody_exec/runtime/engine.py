@@ -528,37 +528,79 @@ class Runtime:
     async def socket_event(
         self, script: LoadedScript, slot: _WorkerSlot, payload: str, rid: str, policy: LogPolicy
     ) -> str | bytes:
+        return await self.socket_call(script, slot, payload, rid, policy)
+
+    def socket_call(
+        self, script: LoadedScript, slot: _WorkerSlot, payload: str, rid: str, policy: LogPolicy
+    ) -> asyncio.Future[str | bytes]:
         """One handler run (`ws.open/message/close/drain`) on the socket's isolate,
-        bounded by `@timeout`: the socket's lifetime is not (SPEC §3)."""
+        bounded by `@timeout`: the socket's lifetime is not (SPEC §3). The future
+        fails with a ScriptFailure.
+
+        NOTE: callbacks, not a task per run: a socket's messages are the hot path
+        (benches/ws_load.py), and a task plus a timeout scope per message cost more
+        than the call itself.
+        """
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[str | bytes] = loop.create_future()
         if not slot.isolate.alive:
-            raise IsolateLost(f"the worker isolate of {script.file} is gone", script=script.file)
-        started = time.monotonic()
-        phases = _Phases(started)
-        phases.enter("run")
+            result.set_exception(
+                IsolateLost(f"the worker isolate of {script.file} is gone", script=script.file)
+            )
+            return result
+        started = loop.time()
         timeout = script.magic.timeout_ms
-        deadline = None if timeout is None else started + timeout / 1000
+        call = slot.isolate.call(payload, rid)
         slot.requests.append(rid)
-        try:
-            return await _within_deadline(slot.isolate.call(payload, rid), deadline)
-        except _Expired:
+
+        async def expire() -> None:
+            if call.done():
+                return
             busy = await _is_busy(slot.isolate)
             if busy:
                 self._terminate_worker(script.file, slot, "a WebSocket handler passed its @timeout")
-            raise self._timeout(script, started, phases, terminated=busy) from None
-        except native.MemoryLimitExceeded as error:
-            self._terminate_worker(script.file, slot, "the isolate passed its memory cap")
-            raise memory_exceeded(script.file, error.limit, error.used) from None
-        except native.CpuLimitExceeded as error:
-            self._terminate_worker(script.file, slot, "a WebSocket handler passed its CPU limit")
-            raise cpu_exceeded(script.file, error.limit_ms, error.used_ms) from None
-        except native.IsolateTerminated:
-            raise IsolateLost(
-                f"the worker isolate of {script.file} was terminated", script=script.file
-            ) from None
-        except native.JsError as error:
-            raise _threw(error, script, policy) from None
-        finally:
+            if not result.done():
+                ran = (loop.time() - started) * 1000
+                result.set_exception(
+                    timeout_exceeded(script.file, timeout or 0, round(ran), {"run": ran}, busy)
+                )
+
+        timer = None
+        if timeout is not None:
+            timer = loop.call_at(started + timeout / 1000, lambda: loop.create_task(expire()))
+
+        def done(finished: asyncio.Future[str | bytes]) -> None:
             slot.requests.remove(rid)
+            if timer is not None:
+                timer.cancel()
+            if result.done():
+                return
+            if finished.cancelled():
+                result.cancel()
+            elif (error := finished.exception()) is not None:
+                result.set_exception(self._socket_failure(error, script, slot, policy))
+            else:
+                result.set_result(finished.result())
+
+        call.add_done_callback(done)
+        return result
+
+    def _socket_failure(
+        self, error: BaseException, script: LoadedScript, slot: _WorkerSlot, policy: LogPolicy
+    ) -> BaseException:
+        if isinstance(error, native.MemoryLimitExceeded):
+            self._terminate_worker(script.file, slot, "the isolate passed its memory cap")
+            return memory_exceeded(script.file, error.limit, error.used)
+        if isinstance(error, native.CpuLimitExceeded):
+            self._terminate_worker(script.file, slot, "a WebSocket handler passed its CPU limit")
+            return cpu_exceeded(script.file, error.limit_ms, error.used_ms)
+        if isinstance(error, native.IsolateTerminated):
+            return IsolateLost(
+                f"the worker isolate of {script.file} was terminated", script=script.file
+            )
+        if isinstance(error, native.JsError):
+            return _threw(error, script, policy)
+        return error
 
     # ------------------------------------------------------------ shared state
     async def shared_state(

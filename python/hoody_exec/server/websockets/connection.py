@@ -278,6 +278,8 @@ class Connection:
         self.messages_in = self.messages_out = self.bytes_in = self.bytes_out = 0
         self._released = False
         self._reader: asyncio.Task[Any] | None = None
+        self.in_flight = 0  # message handler runs not finished
+        self.resume = asyncio.Event()
         self._gave_up = False
 
     # ------------------------------------------------------------ from the hub
@@ -334,18 +336,34 @@ class Connection:
         `open`, raised. None when it failed or the isolate is gone."""
         if not self.isolate_alive:
             return None
-        payload = f"\x01{kind}\n{self.sid}\n{rest}"
         try:
-            return await self.runtime.socket_event(
-                self.loaded, self.slot, payload, self.rid, self.policy
-            )
+            return await self._call(kind, rest)
         except ScriptFailure as failure:
-            if isinstance(failure, LimitExceeded | IsolateLost):
-                self.isolate_alive = self.slot.isolate.alive
-            self._log_failure(kind, failure)
+            self._failed(kind, failure)
             if raise_failure:
                 raise
             return None
+
+    def _call(self, kind: str, rest: str) -> asyncio.Future[str | bytes]:
+        payload = f"\x01{kind}\n{self.sid}\n{rest}"
+        return self.runtime.socket_call(self.loaded, self.slot, payload, self.rid, self.policy)
+
+    def _failed(self, kind: str, failure: ScriptFailure) -> None:
+        if isinstance(failure, LimitExceeded | IsolateLost):
+            self.isolate_alive = self.slot.isolate.alive
+        self._log_failure(kind, failure)
+
+    def _message_done(self, finished: asyncio.Future[str | bytes]) -> None:
+        self.in_flight -= 1
+        if self.in_flight < self.limits.in_flight:
+            self.resume.set()
+        if finished.cancelled():
+            return
+        error = finished.exception()
+        if isinstance(error, ScriptFailure):
+            self._failed("message", error)
+        elif error is not None:
+            log.error("ws.message failed", script=self.script, error=repr(error))
 
     def _log_failure(self, kind: str, failure: ScriptFailure) -> None:
         if not self.policy.errors:
@@ -381,9 +399,7 @@ class Connection:
     async def _read(self, receive: Receive) -> None:
         limits = self.limits
         counters = self.hub.counters
-        gate = asyncio.Semaphore(limits.in_flight)
         idle = limits.idle_timeout_s
-        pending: set[asyncio.Task[Any]] = set()
         while True:
             try:
                 if idle > 0 and self.closing is None:
@@ -428,10 +444,14 @@ class Connection:
             if self.policy.payloads:
                 log.info("websocket message", request_id=self.rid, socket_id=self.sid,
                          script=self.script, body=(text or repr(data))[:1024])  # fmt: skip
-            await gate.acquire()
-            task = asyncio.get_running_loop().create_task(self.event(*rest))
-            pending.add(task)
-            task.add_done_callback(lambda t: (pending.discard(t), gate.release()))
+            if not self.isolate_alive:
+                continue
+            self.in_flight += 1
+            self._call(*rest).add_done_callback(self._message_done)
+            if self.in_flight >= limits.in_flight:
+                # Reading pauses: the client waits in TCP, not in our memory.
+                self.resume.clear()
+                await self.resume.wait()
 
     async def _write(self) -> None:
         send = self.send
