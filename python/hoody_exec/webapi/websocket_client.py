@@ -56,6 +56,7 @@ class _Call(Protocol):
 
 @dataclass
 class _Client:
+    key: tuple[int, int]
     isolate: _Answerable
     conn: ClientConnection | None = None
     task: asyncio.Task[None] | None = None
@@ -91,9 +92,15 @@ def _drop(key: tuple[int, int]) -> None:
 def _push(client: _Client, event: bytes) -> None:
     if client.waiting is not None:
         waiting, client.waiting = client.waiting, None
-        client.isolate.resolve(waiting, event)
+        _deliver(client, waiting, event)
     else:
         client.events.append(event)
+
+
+def _deliver(client: _Client, request_id: int, event: bytes) -> None:
+    client.isolate.resolve(request_id, event)
+    if event[:1] == b"c":  # the last event: the socket is forgotten once JavaScript has it
+        _clients.pop(client.key, None)
 
 
 def _named(call: _Call) -> tuple[tuple[int, int], _Client | None]:
@@ -112,7 +119,7 @@ def handle_connect(call: _Call) -> None:
     except (ValueError, KeyError, TypeError) as error:
         call.reject(f"bad websocket.connect message: {error}")
         return
-    client = _Client(call.isolate)
+    client = _Client(key, call.isolate)
     _clients[key] = client
     client.task = asyncio.get_running_loop().create_task(_run(key, client, call.id, url, protocols))
 
@@ -123,7 +130,7 @@ def handle_next(call: _Call) -> None:
         call.resolve(b'c{"code":1006,"reason":"","clean":false}')
         return
     if client.events:
-        call.resolve(client.events.popleft())
+        _deliver(client, call.id, client.events.popleft())
     elif client.acked:
         call.resolve(b"a%d" % client.acked)
         client.acked = 0
@@ -194,7 +201,6 @@ async def _run(
                 clean = received is not None and sent is not None
             end = {"code": code, "reason": reason, "clean": clean}
             _push(client, b"c" + json.dumps(end).encode())
-            _clients.pop(key, None)
             if client.writer is not None:
                 client.writer.cancel()
 

@@ -400,18 +400,11 @@ class Connection:
         limits = self.limits
         counters = self.hub.counters
         idle = limits.idle_timeout_s
+        if idle > 0:
+            self._watch_idle(idle)
         while True:
             try:
-                if idle > 0 and self.closing is None:
-                    left = self.last_activity + idle - time.monotonic()
-                    async with asyncio.timeout(max(left, 0.0)):
-                        message = await receive()
-                else:
-                    message = await receive()
-            except TimeoutError:
-                if time.monotonic() - self.last_activity >= idle:
-                    self.close(GOING_AWAY, f"idle for {idle:g} s (the server's idle timeout)")
-                continue
+                message = await receive()
             except asyncio.CancelledError:
                 task = asyncio.current_task()
                 if self._gave_up and task is not None and task.uncancel() == 0:
@@ -452,6 +445,22 @@ class Connection:
                 # Reading pauses: the client waits in TCP, not in our memory.
                 self.resume.clear()
                 await self.resume.wait()
+
+    def _watch_idle(self, idle: float) -> None:
+        """One timer per socket, re-armed from the last activity (not a timeout
+        scope per message: those are the hot path)."""
+        loop = asyncio.get_running_loop()
+
+        def check() -> None:
+            if self.closing is not None or self._reader is None or self._reader.done():
+                return
+            quiet = time.monotonic() - self.last_activity
+            if quiet >= idle:
+                self.close(GOING_AWAY, f"idle for {idle:g} s (the server's idle timeout)")
+            else:
+                loop.call_later(idle - quiet, check)
+
+        loop.call_later(idle, check)
 
     async def _write(self) -> None:
         send = self.send
