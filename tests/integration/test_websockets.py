@@ -117,6 +117,14 @@ ws.message = (socket, data) => {
 if (query.key !== "yes") return new Response("no key", { status: 403 });
 ws.open = (socket) => socket.send("welcome");
 """,
+    "ws/opener.ts": """// @mode worker
+// @websocket
+ws.open = (socket, upgrade) => {
+  if (new URL(upgrade.url).searchParams.has("fail")) throw new Error("not today");
+  socket.send("open");
+};
+return { open: ws.count() };
+""",
     "plain.ts": "return { plain: true };\n",
     "client/serverless.ts": CLIENT,
     "client/worker.ts": "// @mode worker\n" + CLIENT,
@@ -336,6 +344,12 @@ async def test_refusals_before_the_handshake(server: Server) -> None:
     assert (status, body) == (403, b"no key")
     async with connect(url(server, "/ws/picky?key=yes")) as conn:
         assert await conn.recv() == "welcome"
+    # A throw in ws.open refuses with the error JSON; that socket never counts.
+    status, body = await refused(url(server, "/ws/opener?fail=1"))
+    assert status == 500 and json.loads(body)["message"] == "not today"
+    async with connect(url(server, "/ws/opener")) as conn:
+        assert await conn.recv() == "open"
+        assert server.client.get("/ws/opener").json() == {"open": 1}
 
 
 async def test_a_file_change_closes_sockets_with_1012(server: Server) -> None:

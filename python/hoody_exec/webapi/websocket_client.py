@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -237,7 +238,7 @@ async def _open(url: str, protocols: list[str], limits: FetchLimits) -> ClientCo
     return await connect(
         url,
         sock=sock,
-        ssl=ssl.create_default_context() if secure else None,
+        ssl=httpx.create_ssl_context(trust_env=False) if secure else None,
         server_hostname=parts.hostname if secure else None,
         subprotocols=protocols or None,  # type: ignore[arg-type]
         max_size=limits.max_response_bytes,

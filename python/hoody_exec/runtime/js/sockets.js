@@ -180,7 +180,14 @@
     }
     const socket = new HoodySocket(id);
     sockets.set(id, socket);
-    await handler("open", socket, ctx.request);
+    try {
+      await handler("open", socket, ctx.request);
+    } catch (e) {
+      // The upgrade is refused: this socket never existed for the script.
+      sockets.delete(id);
+      endSocket(socket);
+      throw e;
+    }
     return '{"accept":true}';
   }
 
