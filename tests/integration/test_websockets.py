@@ -223,6 +223,21 @@ async def test_a_thrown_handler_error_is_logged_with_its_line(server: Server) ->
     assert "line=8" in line and "script=ws/echo.ts" in line
 
 
+async def test_messages_keep_their_order_and_errors_are_all_logged(server: Server) -> None:
+    # Sent back to back, most reach the isolate in batches (server/websockets/batch.py).
+    sent = [f"m{i}" if i not in (10, 30) else "boom" for i in range(200)]
+    logged = server.log_text().count("boom from ws.message")
+    async with connect(url(server, "/ws/echo?name=burst")) as conn:
+        await conn.recv()
+        await asyncio.gather(*(conn.send(m) for m in sent))
+        echoed = [await conn.recv() for _ in range(198)]
+    assert echoed == [m for m in sent if m != "boom"]
+    deadline = time.monotonic() + 10
+    while server.log_text().count("boom from ws.message") < logged + 2:
+        assert time.monotonic() < deadline, server.log_text()[-2000:]
+        await asyncio.sleep(0.05)
+
+
 async def test_close_codes_both_ways(server: Server) -> None:
     async with connect(url(server, "/ws/echo?name=server-closes")) as conn:
         await conn.recv()

@@ -486,8 +486,8 @@
   hoody.onCall = async function onCall(payload) {
     const entry = globalThis.__hoody_entry;
     if (!entry) throw new Error("no program loaded in this isolate");
-    // "\u0001…": an event of a `@websocket` socket (runtime/js/sockets.js).
-    if (payload.charCodeAt(0) === 1) return hoody.onSocketEvent(payload);
+    // "\u0001…" (or "\u0002…", a batch): `@websocket` socket events (runtime/js/sockets.js).
+    if (payload.charCodeAt(0) <= 2) return hoody.onSocketEvent(payload);
     const p = JSON.parse(payload);
     if (p.control === "stream.cancel") return cancelStream(p.id, p.reason);
     if (p.control === "shared") return sharedControl(p);

@@ -2,7 +2,7 @@
 //
 // Evaluated after dispatch.js. The host side is server/websockets/ (docs/websockets.md).
 // Host -> JS: `__hoody.onCall("\u0001<event>\n<socket id>\n<rest>")`, one call per
-//   handler run: "open" (rest = "<send buffer bytes>\n<CallRequest JSON>", answers
+//   handler run (or "\u0002" + a JSON array of such events, messages batched): "open" (rest = "<send buffer bytes>\n<CallRequest JSON>", answers
 //   JSON {"accept": true} or {"refuse": <CallResponse>}), "t" (a text message), "b"
 //   (a binary message, base64), "close" ("<code>\n<reason>"), "ack" ("<bytes>": that
 //   many bytes of this socket's sends reached the network).
@@ -200,7 +200,29 @@
     return handler("close", socket, Number(rest.slice(0, split)), rest.slice(split + 1)).then(() => "");
   }
 
-  hoody.onSocketEvent = function onSocketEvent(payload) {
+  // "\u0002" + JSON array of events: messages that reached the host in the same turn
+  // (server/websockets/batch.py), run in order as separate calls would run them.
+  async function batch(events) {
+    const runs = events.map((payload) => {
+      try {
+        return Promise.resolve(onSocketEvent(payload));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    });
+    const failed = (await Promise.allSettled(runs)).filter((r) => r.status === "rejected");
+    if (failed.length === 0) return "";
+    // The first error ends the call, so the engine maps it to its TypeScript line;
+    // any other failure of the same batch is logged here with its own stack.
+    for (const extra of failed.slice(1)) {
+      const e = extra.reason;
+      host.post("log", JSON.stringify({ level: "error", message: "ws.message failed: " + String(e && e.stack || e) }));
+    }
+    throw failed[0].reason;
+  }
+
+  function onSocketEvent(payload) {
+    if (payload.charCodeAt(0) === 2) return batch(JSON.parse(payload.slice(1)));
     const a = payload.indexOf("\n");
     const b = payload.indexOf("\n", a + 1);
     const event = payload.slice(1, a);
@@ -217,5 +239,6 @@
       return "";
     }
     throw new TypeError("unknown socket event " + event);
-  };
+  }
+  hoody.onSocketEvent = onSocketEvent;
 })();

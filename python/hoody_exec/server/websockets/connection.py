@@ -345,7 +345,10 @@ class Connection:
             return None
 
     def _call(self, kind: str, rest: str) -> asyncio.Future[str | bytes]:
-        payload = f"\x01{kind}\n{self.sid}\n{rest}"
+        self.hub.batches.flush(self.isolate_id)  # this socket's messages come first
+        return self.call(f"\x01{kind}\n{self.sid}\n{rest}")
+
+    def call(self, payload: str) -> asyncio.Future[str | bytes]:
         return self.runtime.socket_call(self.loaded, self.slot, payload, self.rid, self.policy)
 
     def _failed(self, kind: str, failure: ScriptFailure) -> None:
@@ -353,13 +356,12 @@ class Connection:
             self.isolate_alive = self.slot.isolate.alive
         self._log_failure(kind, failure)
 
-    def _message_done(self, finished: asyncio.Future[str | bytes]) -> None:
+    def message_finished(self) -> None:
         self.in_flight -= 1
         if self.in_flight < self.limits.in_flight:
             self.resume.set()
-        if finished.cancelled():
-            return
-        error = finished.exception()
+
+    def message_failed(self, error: BaseException | None) -> None:
         if isinstance(error, ScriptFailure):
             self._failed("message", error)
         elif error is not None:
@@ -440,7 +442,7 @@ class Connection:
             if not self.isolate_alive:
                 continue
             self.in_flight += 1
-            self._call(*rest).add_done_callback(self._message_done)
+            self.hub.batches.submit(self, f"\x01{rest[0]}\n{self.sid}\n{rest[1]}")
             if self.in_flight >= limits.in_flight:
                 # Reading pauses: the client waits in TCP, not in our memory.
                 self.resume.clear()

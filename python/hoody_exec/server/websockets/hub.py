@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hoody_exec.observability import get_logger
+from hoody_exec.server.websockets.batch import MessageBatches
 from hoody_exec.server.websockets.limits import (
     GOING_AWAY,
     INTERNAL_ERROR,
@@ -69,6 +70,7 @@ class SocketHub:
         self.by_isolate: dict[int, set[Connection]] = {}
         self.counters = SocketCounters()
         self.version = 0  # bumped on every open and close (the monitor's file)
+        self.batches = MessageBatches()
 
     # ------------------------------------------------------------ registry
     def add(self, conn: Connection) -> None:
