@@ -20,22 +20,23 @@ ADMIN = "websocket-admin-token-0123456789"
 
 # A script using the standard WebSocket client inside its isolate.
 CLIENT = """const protocols = query.protocol ? [String(query.protocol)] : [];
-const socket = new WebSocket(String(query.url), protocols);
-socket.binaryType = "arraybuffer";
+// `ws` is an injected name; a script may declare its own (as most clients are named).
+const ws = new WebSocket(String(query.url), protocols);
+ws.binaryType = "arraybuffer";
 const got: unknown[] = [];
 return await new Promise((resolve) => {
-  socket.onopen = () => {
-    got.push("open " + socket.readyState + " " + socket.protocol);
-    socket.send("ping");
-    socket.send(new Uint8Array([1, 2, 3]));
+  ws.onopen = () => {
+    got.push("open " + ws.readyState + " " + ws.protocol);
+    ws.send("ping");
+    ws.send(new Uint8Array([1, 2, 3]));
   };
-  socket.addEventListener("message", (event: MessageEvent) => {
+  ws.addEventListener("message", (event: MessageEvent) => {
     got.push(typeof event.data === "string" ? event.data : [...new Uint8Array(event.data)]);
-    if (got.length === Number(query.until)) socket.close(4000, "enough");
+    if (got.length === Number(query.until)) ws.close(4000, "enough");
   });
-  socket.onerror = (event: any) => got.push("error: " + (event.message ?? ""));
-  socket.onclose = (event: CloseEvent) => {
-    const state = socket.readyState;
+  ws.onerror = (event: any) => got.push("error: " + (event.message ?? ""));
+  ws.onclose = (event: CloseEvent) => {
+    const state = ws.readyState;
     resolve({ got, code: event.code, reason: event.reason, clean: event.wasClean, state });
   };
 });
