@@ -5,6 +5,9 @@ beside Bun (`Bun.serve` with its `websocket` handlers), in one run:
 - messages per second with 100 connections echoing in a closed loop,
 - one broadcast to 1,000 clients: time until the last one has it (median of 10).
 
+A raw Granian ASGI app doing the same in plain Python (`raw_ws_asgi.py`) is the
+ceiling of the server hoody-exec runs on.
+
     .venv/bin/python benches/ws_load.py [--seconds 5] [--only bun|hoody]
 
 The load generator is the same for both: `runtimes/ws_client.mjs`, run by Bun (its
@@ -54,6 +57,19 @@ def start_bun(bun: Path, pin: list[str], log: Path) -> tuple[str, subprocess.Pop
     return f"ws://127.0.0.1:{port}/", process
 
 
+def start_granian(pin: list[str], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [*pin, str(VENV_BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", "1", "--log-level", "warning", "raw_ws_asgi:app"],
+            env=dict(os.environ, PYTHONPATH=str(HERE)), cwd=HERE, stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    wait_ready(f"http://127.0.0.1:{port}/", process)
+    return f"ws://127.0.0.1:{port}/", process
+
+
 def start_hoody(pin: list[str], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = dict(os.environ)
@@ -96,7 +112,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5, help="seconds of the throughput run")
-    parser.add_argument("--only", choices=["bun", "hoody"], help="measure one server only")
+    parser.add_argument(
+        "--only", choices=["bun", "granian", "hoody"], help="measure one server only"
+    )
     parser.add_argument("--tools-dir", type=Path, default=DEFAULT_TOOLS, help="where bun lives")
     args = parser.parse_args(argv)
     pin_server, pin_load = pinning()
@@ -108,7 +126,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"Bun is needed as the load generator: {error}")
     began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     figures: dict[str, dict[str, dict[str, float]]] = {}
-    starts = {"bun": functools.partial(start_bun, bun), "hoody": start_hoody}
+    starts = {
+        "bun": functools.partial(start_bun, bun),
+        "granian": start_granian,
+        "hoody": start_hoody,
+    }
     for name, start in starts.items():
         if args.only not in (None, name):
             continue
@@ -135,17 +157,23 @@ def table(figures: dict[str, dict[str, dict[str, float]]]) -> str:
         ("messages/s (100 connections)", "throughput", "messages_per_s", "/s", True),
         ("broadcast to 1,000: last received", "broadcast", "last_received_ms", "ms", False),
     ]
-    lines = ["| measure | Bun | hoody-exec | hoody / Bun |", "|---|---:|---:|---:|"]
+    lines = [
+        "| measure | Bun | raw Granian ASGI | hoody-exec | hoody / Bun |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for label, group, key, unit, higher_better in rows:
-        bun = figures.get("bun", {}).get(group, {}).get(key)
-        hoody = figures.get("hoody", {}).get(group, {}).get(key)
+        values = [figures.get(name, {}).get(group, {}).get(key) for name in SERVERS]
+        bun, hoody = values[0], values[2]
         ratio = ""
         if bun and hoody:
             factor = bun / hoody if higher_better else hoody / bun
             ratio = f"{factor:.2f}x {'slower' if factor > 1 else 'faster'}"
-        cells = [f"{v:,.2f} {unit}" if v is not None else "-" for v in (bun, hoody)]
-        lines.append(f"| {label} | {cells[0]} | {cells[1]} | {ratio} |")
+        cells = [f"{v:,.2f} {unit}" if v is not None else "-" for v in values]
+        lines.append(f"| {label} | {' | '.join(cells)} | {ratio} |")
     return "\n".join(lines)
+
+
+SERVERS = ("bun", "granian", "hoody")
 
 
 if __name__ == "__main__":
