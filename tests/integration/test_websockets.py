@@ -477,3 +477,14 @@ def test_the_isolate_client_follows_the_egress_rules(server: Server, echo_server
     assert result["code"] == 1006 and result["clean"] is False
     [error] = result["got"]
     assert "WebSocket to 127.0.0.2" in error and "--allow-fetch" in error
+
+
+def test_serve_warns_when_workers_split_the_sockets(tmp_path: Path) -> None:
+    (tmp_path / "chat.ts").write_text("// @mode worker\n// @websocket\nreturn 1;\n")
+    srv = start_server(tmp_path, tmp_path / "server.log", "--workers", "2")
+    try:
+        text = srv.log_text()
+    finally:
+        srv.stop()
+    assert "--workers 2 with @websocket scripts (chat.ts)" in text
+    assert "reach only the clients connected to the same process" in text
