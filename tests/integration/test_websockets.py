@@ -126,6 +126,10 @@ ws.open = (socket, upgrade) => {
 };
 return { open: ws.count() };
 """,
+    "client/stuck.ts": """// @timeout 1000
+const socket = new WebSocket(String(query.url));
+await new Promise(() => {});
+""",
     "plain.ts": "return { plain: true };\n",
     "client/serverless.ts": CLIENT,
     "client/worker.ts": "// @mode worker\n" + CLIENT,
@@ -488,3 +492,16 @@ def test_serve_warns_when_workers_split_the_sockets(tmp_path: Path) -> None:
         srv.stop()
     assert "--workers 2 with @websocket scripts (chat.ts)" in text
     assert "reach only the clients connected to the same process" in text
+
+
+def test_the_isolate_client_ends_with_the_serverless_timeout(server: Server) -> None:
+    target = f"ws://127.0.0.1:{server.port}/ws/echo?name=stuck"
+    answer = server.client.get("/client/stuck", params={"url": target})
+    assert answer.status_code == 504
+    deadline = time.monotonic() + 10
+    while True:
+        closes = {c["name"]: c for c in server.client.get("/ws/echo").json()["closes"]}
+        if "stuck" in closes or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert closes["stuck"]["code"] == 1001

@@ -71,6 +71,7 @@ class _Client:
 
 
 _clients: dict[tuple[int, int], _Client] = {}
+GOING_AWAY = 1001
 
 
 def forget_isolate(isolate: object) -> None:
@@ -88,6 +89,10 @@ def _drop(key: tuple[int, int]) -> None:
     for task in (client.task, client.writer):
         if task is not None and task is not asyncio.current_task():
             task.cancel()
+    if client.conn is not None:
+        reason = "the script that opened it ended"
+        with contextlib.suppress(RuntimeError):  # no loop: the process is ending
+            asyncio.get_running_loop().create_task(_quiet(client.conn.close(GOING_AWAY, reason)))
 
 
 def _push(client: _Client, event: bytes) -> None:
@@ -152,10 +157,9 @@ def handle_close(call: _Call) -> None:
     if client is None:
         return
     _, code, reason = call.data.decode("utf-8", errors="replace").split("\n", 2)
+    # The writer closes after what was sent before (once connected, if still connecting).
     client.closing = (int(code) if code.isdigit() else 1000, reason)
     client.outgoing.put_nowait(None)
-    if client.conn is not None:  # else the handshake's end closes it
-        asyncio.get_running_loop().create_task(_quiet(client.conn.close(*client.closing)))
 
 
 async def _quiet(awaitable: Any) -> None:
@@ -182,8 +186,6 @@ async def _run(
         request_id, json.dumps({"protocol": conn.subprotocol or "", "extensions": ""})
     )
     client.writer = asyncio.get_running_loop().create_task(_write(client, conn, limits))
-    if client.closing is not None:
-        await _quiet(conn.close(*client.closing))
     code, reason, clean = 1006, "", False
     try:
         async for message in conn:
@@ -210,6 +212,7 @@ async def _write(client: _Client, conn: ClientConnection, limits: FetchLimits) -
     while True:
         item = await client.outgoing.get()
         if item is None:
+            await _quiet(conn.close(*(client.closing or (1000, ""))))
             return
         data, text = item
         if len(data) > limits.max_response_bytes:

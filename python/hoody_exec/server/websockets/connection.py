@@ -303,6 +303,8 @@ class Connection:
         if not by_script:
             self.queue.clear()
             self.queued = 0
+            # A client that stopped reading would hold the writer (and the isolate).
+            asyncio.get_running_loop().call_later(2 * CLOSE_WAIT_S, self._give_up)
         self.wake.set()
 
     def isolate_gone(self) -> None:
@@ -392,6 +394,10 @@ class Connection:
         writer = asyncio.get_running_loop().create_task(self._write())
         try:
             await self._read(receive)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not (self._gave_up and task is not None and task.uncancel() == 0):
+                raise  # not our own give-up: the server is stopping this task
         finally:
             if not writer.done():
                 writer.cancel()
@@ -407,11 +413,6 @@ class Connection:
         while True:
             try:
                 message = await receive()
-            except asyncio.CancelledError:
-                task = asyncio.current_task()
-                if self._gave_up and task is not None and task.uncancel() == 0:
-                    return  # our close went unanswered
-                raise
             except Exception:  # the server's receive failing: the connection is gone
                 return
             kind = message["type"]

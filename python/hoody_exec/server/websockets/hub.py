@@ -94,9 +94,6 @@ class SocketHub:
         self.counters.closes[key] = self.counters.closes.get(key, 0) + 1
 
     # ------------------------------------------------------------ groups
-    def close_script(self, script: str, code: int, reason: str) -> None:
-        _close_all(self.by_script.get(script, ()), code, reason)
-
     async def shutdown(self, reason: str) -> None:
         """Close every socket with 1001 and give them a moment to say goodbye."""
         _close_all(self.by_id.values(), GOING_AWAY, reason)
