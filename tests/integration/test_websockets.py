@@ -52,6 +52,7 @@ ws.open = (socket, upgrade) => {
 };
 ws.message = (socket, data) => {
   if (data === "boom") throw new Error("boom from ws.message");
+  if (data === "buffered?") return void socket.send(String(socket.bufferedAmount));
   if (typeof data === "string" && data.startsWith("close:")) {
     socket.close(Number(data.slice(6)), "asked to close");
     return;
@@ -212,6 +213,9 @@ async def test_echo_text_and_binary_and_plain_http(server: Server) -> None:
         assert await conn.recv() == "hi"
         await conn.send(b"\x00\x01\xff")
         assert await conn.recv() == b"\x00\x01\xff"
+        await asyncio.sleep(0.2)  # the replies have left: the next message reports it
+        await conn.send("buffered?")
+        assert await conn.recv() == "0"
         answer = server.client.get("/ws/echo").json()
         assert answer["open"] == 1
     # A plain request still runs the script.

@@ -4,8 +4,9 @@
 // Host -> JS: `__hoody.onCall("\u0001<event>\n<socket id>\n<rest>")`, one call per
 //   handler run (or "\u0002" + a JSON array of such events, messages batched): "open" (rest = "<send buffer bytes>\n<CallRequest JSON>", answers
 //   JSON {"accept": true} or {"refuse": <CallResponse>}), "t" (a text message), "b"
-//   (a binary message, base64), "close" ("<code>\n<reason>"), "ack" ("<bytes>": that
-//   many bytes of this socket's sends reached the network).
+//   (a binary message, base64), both "<bytes>\n<data>" with the bytes of this socket's
+//   sends that reached the network since the last report, "close" ("<code>\n<reason>"),
+//   "ack" ("<bytes>": such a report on its own, every quarter of the send buffer).
 // JS -> host (post): "ws.send" "<id>\n" + "t"|"b" + bytes; "ws.close"
 //   "<id>\n<code>\n<reason>"; "ws.broadcast" JSON {"ids", "kind"} + "\n" + bytes.
 (function () {
@@ -232,8 +233,14 @@
     if (event === "close") return closed(id, rest);
     const socket = sockets.get(id);
     if (socket === undefined) return "";
-    if (event === "t") return handler("message", socket, rest).then(() => "");
-    if (event === "b") return handler("message", socket, D.base64Decode(rest)).then(() => "");
+    if (event === "t" || event === "b") {
+      // "<bytes sent since the last report>\n<data>"
+      const split = rest.indexOf("\n");
+      const drained = ackSocket(socket, Number(rest.slice(0, split)));
+      const data = event === "t" ? rest.slice(split + 1) : D.base64Decode(rest.slice(split + 1));
+      const run = handler("message", socket, data).then(() => "");
+      return drained ? run.then(() => handler("drain", socket)).then(() => "") : run;
+    }
     if (event === "ack") {
       if (ackSocket(socket, Number(rest))) return handler("drain", socket).then(() => "");
       return "";

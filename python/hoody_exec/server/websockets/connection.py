@@ -443,7 +443,9 @@ class Connection:
             if not self.isolate_alive:
                 continue
             self.in_flight += 1
-            self.hub.batches.submit(self, f"\x01{rest[0]}\n{self.sid}\n{rest[1]}")
+            # The bytes sent since the last report ride along (socket.bufferedAmount).
+            acked, self.unacked = self.unacked, 0
+            self.hub.batches.submit(self, f"\x01{rest[0]}\n{self.sid}\n{acked}\n{rest[1]}")
             if self.in_flight >= limits.in_flight:
                 # Reading pauses: the client waits in TCP, not in our memory.
                 self.resume.clear()
