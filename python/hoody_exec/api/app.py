@@ -24,6 +24,7 @@ from hoody_exec.api import (
     monitor,
     package,
     routes,
+    schedules,
     scripts,
     state,
     system,
@@ -90,6 +91,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *package.OPERATIONS,
     *templates.OPERATIONS,
     *user_openapi.OPERATIONS,
+    *schedules.OPERATIONS,
     Operation(
         "GET",
         OPENAPI_PATH,

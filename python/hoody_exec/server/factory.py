@@ -7,6 +7,7 @@ from hoody_exec.config import ServerConfig
 from hoody_exec.observability import configure_logging
 from hoody_exec.observability.logstore import store_for
 from hoody_exec.observability.redact import bind_app_secrets
+from hoody_exec.schedules.scheduler import Scheduler
 from hoody_exec.server.app import HoodyApp
 
 
@@ -21,5 +22,6 @@ def create_app() -> HoodyApp:
     management = ManagementApi(config)
     app = HoodyApp(config, management=management)
     management.attach(app)
+    app.scheduler = Scheduler(app)
     bind_app_secrets(app, management.token)
     return app
