@@ -23,8 +23,9 @@ from hoody_exec.observability import get_logger
 from hoody_exec.runtime.loader import StatSignature, stat_signature
 from hoody_exec.schedules import cron
 from hoody_exec.schedules.runs import prepare_manual, run_manual, run_tick
+from hoody_exec.schedules.scan import Problem, read_schedule
 from hoody_exec.schedules.store import RunRecord, ScheduleStore
-from hoody_exec.scripts.magic import MagicCommentError, Schedule, parse_magic_comments
+from hoody_exec.scripts.magic import Schedule
 
 if TYPE_CHECKING:
     from hoody_exec.server.app import HoodyApp
@@ -45,13 +46,6 @@ class Entry:
     file: str
     schedule: Schedule
     due: datetime  # the next tick
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    message: str
-    line: int | None = None
 
 
 class Scheduler:
@@ -100,39 +94,27 @@ class Scheduler:
             log.info("schedule removed", script=file)
 
     def _read(self, file: str) -> None:
-        try:
-            source = (self.app.root / file).read_text(errors="replace")
-        except OSError as error:
-            self.entries.pop(file, None)
-            self.problems[file] = [Problem(file, f"cannot read the script: {error.strerror}")]
-            return
-        if "@schedule" not in source:
+        found = read_schedule(self.app.root, file, self.app.runtime.loader.env)
+        if isinstance(found, list):
+            self.problems[file] = found
+            found = None
+        else:
             self.problems.pop(file, None)
-            if self.entries.pop(file, None) is not None:
-                log.info("schedule removed", script=file)
-            return
-        try:
-            magic = parse_magic_comments(source, env=self.app.runtime.loader.env, filename=file)
-        except MagicCommentError as error:
-            self.entries.pop(file, None)
-            self.problems[file] = [Problem(file, str(p), p.line) for p in error.problems]
-            return
-        self.problems.pop(file, None)
-        schedule = magic.schedule
         old = self.entries.get(file)
-        if schedule is None:
-            if self.entries.pop(file, None) is not None:
+        if found is None:
+            if old is not None:
+                del self.entries[file]
                 log.info("schedule removed", script=file)
             return
-        if old is not None and old.schedule == schedule:
+        if old is not None and old.schedule == found:
             return
-        self.entries[file] = Entry(file, schedule, cron.next_run(schedule, cron.now()))
+        entry = self.entries[file] = Entry(file, found, cron.next_run(found, cron.now()))
         log.info(
             "schedule set",
             script=file,
-            expression=schedule.expression,
-            zone=cron.zone_of(schedule),
-            next_run=cron.iso(self.entries[file].due),
+            expression=found.expression,
+            zone=cron.zone_of(found),
+            next_run=cron.iso(entry.due),
         )
         self._wake.set()
 
