@@ -26,6 +26,7 @@ from hoody_exec.api import (
     routes,
     schedules,
     scripts,
+    sdk,
     state,
     system,
     templates,
@@ -92,6 +93,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *templates.OPERATIONS,
     *user_openapi.OPERATIONS,
     *schedules.OPERATIONS,
+    *sdk.OPERATIONS,
     Operation(
         "GET",
         OPENAPI_PATH,

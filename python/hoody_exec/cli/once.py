@@ -10,6 +10,7 @@ import typer
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import configure_logging
 from hoody_exec.routing import Route, Segment, route_for_file
+from hoody_exec.sdk.store import activate as activate_sdks
 from hoody_exec.server.app import HoodyApp
 from hoody_exec.server.synthetic import SyntheticRequest
 from hoody_exec.webapi import egress
@@ -46,6 +47,7 @@ async def _run(
     app = HoodyApp(config)
     # Nothing listens on config.host:port in a one-off run: no "this server" to reach.
     egress.configure(egress.EgressPolicy.for_server(config.allow_fetch, host=None, port=None))
+    activate_sdks(app.root, lambda: app.runtime.loader.env)
     routed = route_for_file(relative)
     pattern, segments = routed or ("/" + relative, (Segment("static", relative),))
     path = "/" + "/".join(
