@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hoody_exec.sdk.document import DocumentError, json_path, load
 from hoody_exec.sdk.generate import Generator, camel
@@ -123,3 +125,38 @@ def test_json_paths_and_base_urls() -> None:
     assert under_base("http://H/x", "http://h:80")
     allowance = allowance_for("http://127.0.0.1:9000/v1")
     assert allowance is not None and allowance.port == 9000
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_KEYS = "type items properties allOf oneOf $ref enum nullable required additionalProperties"
+_keys = st.sampled_from([*_KEYS.split(), "content", "schema"])
+_schemaish = st.recursive(
+    _json, lambda inner: st.dictionaries(_keys, inner, max_size=4), max_leaves=15
+)
+
+
+@given(
+    paths=st.dictionaries(
+        st.sampled_from(["/a", "/b/{id}", "x"]),
+        st.dictionaries(st.sampled_from(["get", "post", "parameters"]), _schemaish, max_size=2),
+        max_size=2,
+    ),
+    schemas=st.dictionaries(st.sampled_from(["A", "Error", "delete"]), _schemaish, max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_document_is_generated_or_refused_with_a_path(paths: Any, schemas: Any) -> None:
+    document = {"openapi": "3.1.0", "paths": paths, "components": {"schemas": schemas}}
+    try:
+        checked = load(document)
+    except DocumentError as error:
+        assert error.path.startswith("$")
+        return
+    gen = Generator(checked)
+    source = gen.module(base_url="http://x", header="", operations=gen.operations())
+    assert "export default client;" in source

@@ -67,11 +67,20 @@ class Document:
 
     @property
     def title(self) -> str:
-        return str(self.data.get("info", {}).get("title", ""))
+        return str(self._info.get("title", ""))
 
     @property
     def info_version(self) -> str:
-        return str(self.data.get("info", {}).get("version", ""))
+        return str(self._info.get("version", ""))
+
+    @property
+    def _info(self) -> dict[str, Any]:
+        info = self.data.get("info")
+        return info if isinstance(info, dict) else {}
+
+    @property
+    def schemas(self) -> dict[str, Any]:
+        return self.data.get("components", {}).get("schemas", {})  # type: ignore[no-any-return]
 
     def resolve(self, ref: str, where: str) -> Any:
         """The value a local `$ref` points to; DocumentError if it points nowhere."""
@@ -115,6 +124,8 @@ class Document:
 
 def load(data: Any) -> Document:
     """Check `data` is an OpenAPI 3.0/3.1 document an SDK can be made of."""
+    # As JSON sees it: YAML's integer keys (`200:`) and dates become strings.
+    data = json.loads(json.dumps(data, default=str))
     if not isinstance(data, dict):
         raise DocumentError("an OpenAPI document is a JSON object")
     if "swagger" in data:
@@ -148,7 +159,13 @@ def load(data: Any) -> Document:
             _check_operation(document, path, item, method, (*where, method))
     if count == 0:
         raise DocumentError("the document has no operations to call", json_path("paths"))
-    for name, schema in data.get("components", {}).get("schemas", {}).items():
+    components = data.get("components", {})
+    if not isinstance(components, dict):
+        raise DocumentError("components must be an object", json_path("components"))
+    schemas = components.get("schemas", {})
+    if not isinstance(schemas, dict):
+        raise DocumentError("schemas must be an object", json_path("components", "schemas"))
+    for name, schema in schemas.items():
         check_schema(document, schema, ("components", "schemas", name))
     return document
 

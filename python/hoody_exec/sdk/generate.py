@@ -188,11 +188,10 @@ class Generator:
 
     # ------------------------------------------------------------ schemas
     def type_of(self, schema: Any, indent: str = "") -> str:
-        if schema is True or schema is None or schema == {}:
-            return "unknown"
         if schema is False:
             return "never"
-        assert isinstance(schema, dict)
+        if not isinstance(schema, dict) or not schema:
+            return "unknown"
         ref = schema.get("$ref")
         if isinstance(ref, str):
             if ref.startswith(_SCHEMA_REF) and ref[len(_SCHEMA_REF) :] in self.schema_names:
@@ -276,7 +275,7 @@ class Generator:
                 method=method,
                 path=path,
                 operation_id=op_id if isinstance(op_id, str) else None,
-                summary=operation.get("summary") or operation.get("description"),
+                summary=_text(operation.get("summary")) or _text(operation.get("description")),
             )
             self._parameters(info, [*shared, *operation.get("parameters", [])], where)
             self._body(info, operation.get("requestBody"), where)
@@ -301,7 +300,7 @@ class Generator:
                     place=place,
                     required=place == "path" or bool(param.get("required")),
                     type=self.type_of(param.get("schema")),
-                    description=param.get("description"),
+                    description=_text(param.get("description")),
                 )
             )
 
@@ -315,7 +314,7 @@ class Generator:
             return
         info.body_media = media
         info.body_required = bool(body.get("required"))
-        schema = (content.get(media) or {}).get("schema")
+        schema = _schema_of(content, media)
         if "json" in media:
             info.body = self.type_of(schema, "  ")
         elif media == "application/x-www-form-urlencoded":
@@ -340,15 +339,14 @@ class Generator:
             # Undeclared content: whatever the answer's content-type says.
             info.result_kind, info.result = "auto", "unknown"
         elif "json" in media:
-            info.result = self.type_of((content.get(media) or {}).get("schema"), "  ")
+            info.result = self.type_of(_schema_of(content, media), "  ")
         else:
             info.result_kind, info.result = "text", "string"
 
     # ------------------------------------------------------------ the module
     def module(self, *, base_url: str, header: str, operations: list[OperationInfo]) -> str:
         parts = [header, _RUNTIME.replace("__BASE_URL__", json.dumps(base_url))]
-        schemas = self.doc.data.get("components", {}).get("schemas", {})
-        for name, schema in schemas.items():
+        for name, schema in self.doc.schemas.items():
             description = schema.get("description") if isinstance(schema, dict) else None
             parts.append(
                 f"{_doc(description, '')}export type {self.schema_names[name]} = "
@@ -369,6 +367,15 @@ class Generator:
 
 def _group(text: str) -> str:
     return f"({text})" if (" | " in text or " & " in text) and not text.startswith("{") else text
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _schema_of(content: dict[str, Any], media: str) -> Any:
+    entry = content.get(media)
+    return entry.get("schema") if isinstance(entry, dict) else None
 
 
 def _pick_media(content: dict[str, Any]) -> str | None:

@@ -17,7 +17,7 @@ from hoody_exec.sdk.generate import Generator
 from hoody_exec.sdk.store import SdkAuth, SdkMeta, SdkOperation, SdkStore
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-FETCH_TIMEOUT_S = 30.0
+FETCH_TIMEOUT_S = 15.0
 
 
 class FetchFailed(Exception):
@@ -69,7 +69,8 @@ def pick_base_url(data: dict[str, Any], given: str | None, source_url: str | Non
     url = servers[0].get("url")
     if not isinstance(url, str) or not url:
         raise DocumentError("the server has no url", json_path("servers", 0, "url"))
-    for name, variable in (servers[0].get("variables") or {}).items():
+    variables = servers[0].get("variables")
+    for name, variable in (variables if isinstance(variables, dict) else {}).items():
         if isinstance(variable, dict) and "default" in variable:
             url = url.replace("{" + name + "}", str(variable["default"]))
     if not url.startswith(("http://", "https://")):
