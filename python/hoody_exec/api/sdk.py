@@ -255,6 +255,7 @@ OPERATIONS = (
         SdkGet,
         get,
         errors=(401, 404, 422),
+        name="sdk_get",
     ),
     Operation(
         "DELETE",
@@ -265,6 +266,7 @@ OPERATIONS = (
         SdkDeleted,
         delete,
         errors=(401, 404, 422),
+        name="sdk_delete",
         description="Removes `.hoody/sdk/<id>/`; scripts that import it then fail with a "
         "bundle error naming the id.",
     ),
