@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from hoody_exec.jsonpointer import resolve_pointer
+
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PARAMETER_PLACES = ("path", "query", "header", "cookie")
 SCHEMA_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
@@ -90,15 +92,9 @@ class Document:
                 "(#/components/...) are",
                 where,
             )
-        node: Any = self.data
-        for raw in ref[2:].split("/"):
-            key = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            else:
-                raise DocumentError(f"$ref {ref!r} points to nothing in the document", where)
+        found, node = resolve_pointer(self.data, ref)
+        if not found:
+            raise DocumentError(f"$ref {ref!r} points to nothing in the document", where)
         return node
 
     def deref(self, node: Any, where: str) -> Any:
