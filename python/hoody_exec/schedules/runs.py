@@ -38,8 +38,11 @@ def _request(
     route = app.routes.table.by_file(file)
     if route is None or route.outside:
         raise NotRoutable(file)
+    # Bound to every interface: the run names the address scripts reach it on.
+    host = "127.0.0.1" if app.config.host in ("0.0.0.0", "::", "") else app.config.host
+    host = f"[{host}]" if ":" in host else host
     headers = [
-        ("host", f"{app.config.host}:{app.config.port}"),
+        ("host", f"{host}:{app.config.port}"),
         ("user-agent", "hoody-exec-scheduler"),
         (EXPRESSION_HEADER, schedule.expression),
         (ZONE_HEADER, cron.zone_of(schedule)),
