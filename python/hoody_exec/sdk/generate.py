@@ -316,7 +316,7 @@ class Generator:
         info.body_required = bool(body.get("required"))
         schema = _schema_of(content, media)
         if "json" in media:
-            info.body = self.type_of(schema, "  ")
+            info.body = self.type_of(schema)
         elif media == "application/x-www-form-urlencoded":
             info.body = "Record<string, string | number | boolean>"
         elif media == "multipart/form-data":
@@ -339,7 +339,7 @@ class Generator:
             # Undeclared content: whatever the answer's content-type says.
             info.result_kind, info.result = "auto", "unknown"
         elif "json" in media:
-            info.result = self.type_of(_schema_of(content, media), "  ")
+            info.result = self.type_of(_schema_of(content, media))
         else:
             info.result_kind, info.result = "text", "string"
 
