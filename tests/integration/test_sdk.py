@@ -401,8 +401,7 @@ def test_round_trip_through_the_servers_own_openapi(server, api):
     response = _run(
         server,
         "caller",
-        f"import api from 'sdk:self';\n"
-        f"return await api.{op.name}({{ id: '42' }});\n",
+        f"import api from 'sdk:self';\nreturn await api.{op.name}({{ id: '42' }});\n",
     )
     assert response.status_code == 200, response.text
     assert response.json() == {"id": "42", "q": None}

@@ -826,8 +826,14 @@ fn sdk_specifiers_resolve_to_the_generated_module() {
             ".hoody/sdk/pets-1/index.ts",
             "export const ping = (): string => \"pong\";\nexport default { name: \"pets\" };\n",
         ),
-        ("missing.ts", "import x from \"sdk:nope\";\nexport default () => x;\n"),
-        ("invalid.ts", "import x from \"sdk:Bad/Id\";\nexport default () => x;\n"),
+        (
+            "missing.ts",
+            "import x from \"sdk:nope\";\nexport default () => x;\n",
+        ),
+        (
+            "invalid.ts",
+            "import x from \"sdk:Bad/Id\";\nexport default () => x;\n",
+        ),
     ]);
     let b = build(&root, "main.ts");
     assert!(modules(&b).contains(&".hoody/sdk/pets-1/index.ts"));
