@@ -250,7 +250,7 @@ OPERATIONS = (
         NoInput,
         ScheduleList,
         list_schedules,
-        errors=(401, 503),
+        errors=(400, 401, 422, 503),
         description="Every script with a `@schedule` comment: expression, zone, the next "
         "three ticks, the last run's outcome and the runs in progress. Scripts whose "
         "magic comments are invalid are listed disabled, with the problem. " + _WHERE,

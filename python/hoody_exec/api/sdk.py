@@ -244,7 +244,7 @@ OPERATIONS = (
         NoInput,
         SdkList,
         list_sdks,
-        errors=(401,),
+        errors=(400, 401, 422),
     ),
     Operation(
         "GET",
@@ -254,7 +254,7 @@ OPERATIONS = (
         IdRequest,
         SdkGet,
         get,
-        errors=(401, 404, 422),
+        errors=(400, 401, 404, 422),
         name="sdk_get",
     ),
     Operation(
@@ -265,7 +265,7 @@ OPERATIONS = (
         IdRequest,
         SdkDeleted,
         delete,
-        errors=(401, 404, 422),
+        errors=(400, 401, 404, 422),
         name="sdk_delete",
         description="Removes `.hoody/sdk/<id>/`; scripts that import it then fail with a "
         "bundle error naming the id.",
