@@ -222,7 +222,6 @@ def test_ai_chat_is_a_valid_script(server: Server, api: httpx.Client) -> None:
 
 
 def test_scheduled_job_is_valid_and_runs_by_hand(server: Server, api: httpx.Client) -> None:
-    # Timed runs need the server's schedule support (not there yet).
     result = generate(api, "scheduled-job", schedule="0 */2 * * * Europe/Berlin")
     effective = _valid_script(api, result["path"])
     assert effective["mode"] == "worker" and effective["schedule"] is not None
@@ -233,6 +232,12 @@ def test_scheduled_job_is_valid_and_runs_by_hand(server: Server, api: httpx.Clie
     history = server.client.get("/jobs/heartbeat").json()
     assert history["schedule"] == "0 */2 * * * Europe/Berlin"
     assert len(history["runs"]) == 1
+    # A run the scheduler makes (a synthetic SCHEDULE request), asked for now.
+    triggered = api.post("/schedules/trigger", json={"script": result["path"]})
+    assert triggered.status_code == 200, triggered.text
+    assert triggered.json()["run"]["outcome"] == "ok"
+    runs = server.client.get("/jobs/heartbeat").json()["runs"]
+    assert [r["trigger"] for r in runs] == ["manual", "schedule"]
 
 
 @pytest.mark.network  # the pinned TypeScript compiler comes from the npm registry

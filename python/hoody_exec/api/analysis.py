@@ -19,6 +19,7 @@ from hoody_exec.api.models import (
 )
 from hoody_exec.api.paths import ScriptPath
 from hoody_exec.runtime import native
+from hoody_exec.schedules import cron
 from hoody_exec.scripts import (
     MagicCommentError,
     MagicComments,
@@ -86,6 +87,9 @@ def effective(magic: MagicComments) -> EffectiveComments:
         schedule=None
         if schedule is None
         else " ".join(filter(None, [schedule.expression, schedule.timezone])),
+        schedule_next_runs=[]
+        if schedule is None
+        else [cron.iso(t) for t in cron.next_runs(schedule, cron.now(), 3)],
         explicit=sorted(magic.explicit),
     )
 

@@ -24,7 +24,9 @@ from hoody_exec.api import (
     monitor,
     package,
     routes,
+    schedules,
     scripts,
+    sdk,
     state,
     system,
     templates,
@@ -90,6 +92,8 @@ OPERATIONS: tuple[Operation, ...] = (
     *package.OPERATIONS,
     *templates.OPERATIONS,
     *user_openapi.OPERATIONS,
+    *schedules.OPERATIONS,
+    *sdk.OPERATIONS,
     Operation(
         "GET",
         OPENAPI_PATH,

@@ -204,6 +204,10 @@ class EffectiveComments(Out):
     ai_model: str
     log_level: str
     schedule: str | None
+    schedule_next_runs: list[str] = Field(
+        default_factory=list,
+        description="With @schedule: its next three ticks (UTC ISO 8601), computed in its zone.",
+    )
     explicit: list[str]
 
 

@@ -75,9 +75,14 @@ class Operation:
     # The documented success status; a handler answering otherwise returns
     # `(status, model)` (system/restart: 202 Accepted).
     success: int = 200
+    # The operationId, when the path's own would repeat another's (two methods on
+    # one path: GET and DELETE sdk/{id}).
+    name: str | None = None
 
     @property
     def operation_id(self) -> str:
+        if self.name is not None:
+            return self.name
         plain = self.path.replace("{", "").replace("}", "")
         return plain.strip("/").replace("/", "_").replace("-", "_")
 

@@ -23,6 +23,7 @@ from hoody_exec.api.errors import conflict, not_found, unprocessable
 from hoody_exec.api.files import MAX_SCRIPT_BYTES, atomic_write
 from hoody_exec.api.models import Model, NoInput, Out
 from hoody_exec.api.operation import Context, Operation, RawReply
+from hoody_exec.jsonpointer import resolve_pointer as _resolve_pointer
 from hoody_exec.routing.table import Route
 from hoody_exec.scripts import MagicCommentError, parse_magic_comments
 
@@ -348,23 +349,6 @@ def _escape(token: str) -> str:
 
 def _ptr(*tokens: str | int) -> str:
     return "".join("/" + _escape(str(t)) for t in tokens)
-
-
-def _resolve_pointer(document: Any, ref: str) -> tuple[bool, Any]:
-    if ref == "#":
-        return True, document
-    if not ref.startswith("#/"):
-        return False, None
-    node = document
-    for raw in ref[2:].split("/"):
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False, None
-    return True, node
 
 
 class _Validator:

@@ -296,6 +296,14 @@ def routes(directory: DirArg = Path(".")) -> None:
 
 
 @app.command()
+def schedules(directory: DirArg = Path("."), env: EnvOpt = None) -> None:
+    """Print DIR's @schedule scripts with their next runs and last outcome."""
+    from hoody_exec.cli.schedules import print_schedules
+
+    raise typer.Exit(1 if print_schedules(directory, tuple(env or ())) else 0)
+
+
+@app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, resolve_path=True)],
     env: EnvOpt = None,

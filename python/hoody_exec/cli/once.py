@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import typer
 
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import configure_logging
-from hoody_exec.routing import Route, RouteMatch, Segment, route_for_file
-from hoody_exec.server.app import HoodyApp, Request
-from hoody_exec.server.asgi import Message
+from hoody_exec.routing import Route, Segment, route_for_file
+from hoody_exec.sdk.store import activate as activate_sdks
+from hoody_exec.server.app import HoodyApp
+from hoody_exec.server.synthetic import SyntheticRequest
 from hoody_exec.webapi import egress
 
 
@@ -47,6 +47,7 @@ async def _run(
     app = HoodyApp(config)
     # Nothing listens on config.host:port in a one-off run: no "this server" to reach.
     egress.configure(egress.EgressPolicy.for_server(config.allow_fetch, host=None, port=None))
+    activate_sdks(app.root, lambda: app.runtime.loader.env)
     routed = route_for_file(relative)
     pattern, segments = routed or ("/" + relative, (Segment("static", relative),))
     path = "/" + "/".join(
@@ -54,41 +55,23 @@ async def _run(
     )
     if not any(name == "host" for name, _ in headers):
         headers = [("host", "localhost"), *headers]
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": path if routed else pattern,
-        "query_string": query.encode(),
-        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
-        "scheme": "http",
-        "client": ("127.0.0.1", 0),
-        "server": ("localhost", 80),
-    }
-    sent: list[Message] = []
-    delivered = False
-
-    async def receive() -> Message:
-        nonlocal delivered
-        if delivered:
-            # NOTE: the one client stays until the answer is printed; a disconnect
-            # here would tell the server it left (and stop the script).
-            await asyncio.Event().wait()
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    match = RouteMatch(Route(pattern, relative, segments), params)
+    synthetic = SyntheticRequest(
+        app,
+        Route(pattern, relative, segments),
+        method,
+        path if routed else pattern,
+        headers,
+        body,
+        params,
+        query,
+    )
     try:
-        await Request(app, scope, receive, send, match, time.monotonic()).handle()
+        answer = await synthetic.run()
     finally:
         app.runtime.close()
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    typer.echo(f"HTTP {start['status']}")
-    for name, value in start["headers"]:
-        typer.echo(f"{name.decode('latin-1')}: {value.decode('latin-1')}")
+    typer.echo(f"HTTP {answer.status}")
+    for name, value in answer.headers:
+        typer.echo(f"{name}: {value}")
     typer.echo("")
-    typer.echo(payload.decode("utf-8", errors="replace"))
-    return int(start["status"])
+    typer.echo(answer.body.decode("utf-8", errors="replace"))
+    return answer.status

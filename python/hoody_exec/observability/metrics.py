@@ -83,6 +83,8 @@ WS_MESSAGES = "hoody_exec_websocket_messages"  # counter: script, direction (in,
 WS_BYTES = "hoody_exec_websocket_bytes"  # counter: script, direction
 WS_CLOSES = "hoody_exec_websocket_closes"  # counter: script, code
 WS_DROPPED = "hoody_exec_websocket_dropped"  # counter: script
+SCHEDULE_RUNS = "hoody_exec_schedule_runs"  # counter: script, outcome
+SCHEDULE_LATENESS = "hoody_exec_schedule_lateness_seconds"  # histogram: script
 
 _HELP = {
     REQUESTS: "Script requests answered, by status class.",
@@ -99,6 +101,9 @@ _HELP = {
     WS_BYTES: "WebSocket message bytes received (in) and sent (out).",
     WS_CLOSES: "WebSocket connections closed, by close code.",
     WS_DROPPED: "Broadcast messages dropped for a socket whose send buffer was full.",
+    SCHEDULE_RUNS: "Scheduled and manual runs of @schedule scripts, by outcome "
+    "(ok, error, timeout, skipped).",
+    SCHEDULE_LATENESS: "How late scheduled runs started after their scheduled time.",
 }
 
 TIMEOUT_REASONS = frozenset({"timeout_exceeded", "stream_timeout"})
@@ -147,6 +152,15 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process: alive
         return True
     return True
+
+
+def _histogram_keys(metric: str, names: list[str], values: list[str]) -> tuple[list[str], str]:
+    """The bucket keys (up to +Inf) and the sum key of one histogram series."""
+    buckets = [
+        mmap_key(metric, metric + "_bucket", [*names, "le"], [*values, le], _HELP[metric])
+        for le in _LE
+    ]
+    return buckets, mmap_key(metric, metric + "_sum", names, values, _HELP[metric])
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -317,7 +331,9 @@ class Monitor:
             self._counters.inc(key)
         found = self._buckets.get((script, mode, isolate))
         if found is None:
-            found = self._histogram_keys(script, mode, isolate)
+            found = _histogram_keys(
+                DURATION, ["script", "mode", "isolate"], [script, mode, isolate]
+            )
             self._buckets[(script, mode, isolate)] = found
             # Every bucket (up to +Inf) is exported from the first observation on,
             # as the exposition format expects.
@@ -327,17 +343,20 @@ class Monitor:
         self._histograms.inc(buckets[bisect.bisect_left(BOUNDS, duration_s)])
         self._histograms.inc(sum_key, duration_s)
 
+    def schedule_run(self, script: str, outcome: str, lateness_s: float | None) -> None:
+        """Count one run of a @schedule script (and, if it started, its lateness)."""
+        self._counters.inc(self._key(SCHEDULE_RUNS, "_total", script=script, outcome=outcome))
+        if lateness_s is None:
+            return
+        buckets, sum_key = _histogram_keys(SCHEDULE_LATENESS, ["script"], [script])
+        for key in buckets:
+            self._histograms.inc(key, 0.0)
+        late = max(lateness_s, 0.0)
+        self._histograms.inc(buckets[bisect.bisect_left(BOUNDS, late)])
+        self._histograms.inc(sum_key, late)
+
     def _key(self, metric: str, suffix: str, **labels: str) -> str:
         return mmap_key(metric, metric + suffix, list(labels), list(labels.values()), _HELP[metric])
-
-    def _histogram_keys(self, script: str, mode: str, isolate: str) -> tuple[list[str], str]:
-        names = ["script", "mode", "isolate"]
-        values = [script, mode, isolate]
-        buckets = [
-            mmap_key(DURATION, DURATION + "_bucket", [*names, "le"], [*values, le], _HELP[DURATION])
-            for le in _LE
-        ]
-        return buckets, mmap_key(DURATION, DURATION + "_sum", names, values, _HELP[DURATION])
 
     def _gauge_key(self, metric: str, **labels: str) -> str:
         return mmap_key(metric, metric, list(labels), list(labels.values()), _HELP[metric])

@@ -8,15 +8,16 @@ line, the comment, the value and what is allowed.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import msgspec
-from croniter import croniter
+from croniter import CroniterError, croniter
 
 from hoody_exec.scripts.magic_schema import FOREIGN_PRAGMAS, SPECS_BY_NAME
 
@@ -348,6 +349,12 @@ def _parse_schedule(
         out["schedule"] = schedule
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    # Zones without a slash (UTC, GMT, Japan, EST5EDT); a cron field never is one.
+    return frozenset(name for name in available_timezones() if "/" not in name)
+
+
 def parse_schedule(value: str) -> tuple[Schedule | None, str]:
     """A `Schedule` from `cron [zone]`, or None and the reason it is invalid."""
     parts = value.split()
@@ -355,7 +362,7 @@ def parse_schedule(value: str) -> tuple[Schedule | None, str]:
         return None, "missing value"
     zone: str | None = None
     last = parts[-1]
-    if len(parts) > 1 and ((last[0].isalpha() and "/" in last) or last in ("UTC", "GMT")):
+    if len(parts) > 1 and last[0].isalpha() and ("/" in last or last in _zone_names()):
         zone = last
         parts = parts[:-1]
         try:
@@ -369,8 +376,10 @@ def parse_schedule(value: str) -> tuple[Schedule | None, str]:
             return None, "a @macro takes no other fields"
     elif len(parts) not in (5, 6):
         return None, f"a cron expression has 5 or 6 fields, found {len(parts)}"
-    if not croniter.is_valid(expression, second_at_beginning=seconds):
-        return None, "not a valid cron expression"
+    try:
+        croniter(expression, second_at_beginning=seconds)
+    except (CroniterError, ValueError, KeyError) as error:
+        return None, f"not a valid cron expression ({error})"
     return Schedule(expression, zone, seconds), ""
 
 

@@ -11,7 +11,7 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hoody_exec.config import ServerConfig
@@ -69,6 +69,9 @@ from hoody_exec.server.websockets import (
 )
 from hoody_exec.webapi import egress
 
+if TYPE_CHECKING:
+    from hoody_exec.schedules.scheduler import Scheduler
+
 log = get_logger("hoody_exec.server")
 
 
@@ -106,6 +109,8 @@ class HoodyApp:
         )
         # The management API (its own issue) mounts here; until then 404 JSON.
         self.management = management
+        # `@schedule` runs (set by the server factory; `hoody-exec run` has none).
+        self.scheduler: Scheduler | None = None
         self.watcher: Watcher | None = None
         self.heartbeat: instances.Heartbeat | None = None
         self._started = False
@@ -161,8 +166,12 @@ class HoodyApp:
         close_sockets_first(self.sockets)
         if self.config.workers > 1:  # nobody else can send cancels to a single process
             self.cancels.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
 
     async def shutdown(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         await close_streams("the server is shutting down")
         await self.sockets.shutdown("the server is shutting down")
         if self.watcher is not None:
@@ -198,6 +207,8 @@ class HoodyApp:
                 continue
             if self.routes.table.by_file(relative) is not None and path.exists():
                 self.runtime.loader.preload(relative)
+        if self.scheduler is not None:
+            self.scheduler.on_changes(paths)
 
     async def _restart_sockets(self, file: str) -> None:
         """A script with open sockets changed: once its new program differs (a save
@@ -335,6 +346,8 @@ class Request:
         self._pump: asyncio.Future[str | None] | None = None  # while a body streams
         self._gone: asyncio.Future[None] | None = None  # resolves when the client left
         self._answering = False  # the response has started going out
+        # The server's own request (a scheduled run): `@token` is not asked for.
+        self.trusted = False
 
     async def handle(self) -> None:
         app = self.app
@@ -405,8 +418,10 @@ class Request:
         if is_preflight(self.method, magic.cors, self.headers):
             await self._reply(204, preflight_headers(magic.cors, self.headers), b"")
             return
-        if magic.token_digest is not None and not token_matches(
-            magic.token_digest, self.headers, self.query_string
+        if (
+            not self.trusted
+            and magic.token_digest is not None
+            and not token_matches(magic.token_digest, self.headers, self.query_string)
         ):
             self.error = "missing or wrong token"
             await self._reply_json(

@@ -45,6 +45,9 @@ COMPILER_OPTIONS: dict[str, Any] = {
     # NOTE: no automatic inclusion of every node_modules/@types package: the
     # in-memory host cannot list folders, and a script gets types for what it imports.
     "types": [],
+    # `import api from 'sdk:<id>'`: the module sdk/import generated (relative to the
+    # compiler host's current directory, the scripts folder).
+    "paths": {"sdk:*": ["./.hoody/sdk/*/index.ts"]},
 }
 
 _REFERENCE_LIB = re.compile(r'^/// <reference lib="([^"]+)" />', re.MULTILINE)

@@ -17,8 +17,8 @@ import contextlib
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import httpcore
 
@@ -160,6 +160,9 @@ class EgressPolicy:
     # script can call another (composition).
     own_addresses: frozenset[IPAddress] = frozenset()
     own_port: int | None = None
+    # Destinations allowed at run time besides `--allow-fetch`: the base URLs of
+    # the SDKs imported into the folder (their operator chose them).
+    extra: Callable[[], tuple[Allowance, ...]] = field(default=tuple, compare=False)
 
     @classmethod
     def for_server(
@@ -178,6 +181,8 @@ class EgressPolicy:
         if kind is None:
             return None
         if any(allowance.admits(name, address, port) for allowance in self.allowances):
+            return None
+        if any(allowance.admits(name, address, port) for allowance in self.extra()):
             return None
         return kind
 

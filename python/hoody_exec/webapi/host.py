@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import httpcore
 import httpx
 
+from hoody_exec.webapi import credentials
 from hoody_exec.webapi.egress import EgressRefused, GuardedBackend
 
 __all__ = [
@@ -304,7 +305,9 @@ async def _run_fetch(
                 content: bytes | AsyncIterator[bytes] | None = body
                 if fetch.body_queue is not None and hop == 0:
                     content = _stream_body(fetch.body_queue)
-                request = client.build_request(method, url, headers=headers, content=content)
+                request = client.build_request(
+                    method, url, headers=credentials.attach(url, headers), content=content
+                )
                 response = await client.send(request, stream=True)
                 location = response.headers.get("location")
                 followable = response.status_code in _REDIRECTS and location is not None

@@ -814,3 +814,32 @@ fn relative_folders_with_a_manifest_and_json_with_a_bom() {
     let b = build(&root, "main.ts");
     assert_eq!(run(&b), serde_json::json!(["sub main", true, "object"]));
 }
+
+#[test]
+fn sdk_specifiers_resolve_to_the_generated_module() {
+    let root = tree(&[
+        (
+            "main.ts",
+            "import api, { ping } from \"sdk:pets-1\";\nexport default () => [api.name, ping()];\n",
+        ),
+        (
+            ".hoody/sdk/pets-1/index.ts",
+            "export const ping = (): string => \"pong\";\nexport default { name: \"pets\" };\n",
+        ),
+        (
+            "missing.ts",
+            "import x from \"sdk:nope\";\nexport default () => x;\n",
+        ),
+        (
+            "invalid.ts",
+            "import x from \"sdk:Bad/Id\";\nexport default () => x;\n",
+        ),
+    ]);
+    let b = build(&root, "main.ts");
+    assert!(modules(&b).contains(&".hoody/sdk/pets-1/index.ts"));
+    assert_eq!(run(&b), serde_json::json!(["pets", "pong"]));
+    let missing = error(&root, "missing.ts");
+    assert!(unresolved_message(&missing).contains("no SDK `nope`"));
+    let invalid = error(&root, "invalid.ts");
+    assert!(unresolved_message(&invalid).contains("not an SDK id"));
+}

@@ -9,7 +9,8 @@
 //!   `module` (imports only) and `main` fields, else `index.*`;
 //! - the `browser` field's object form remaps files and bare specifiers of the
 //!   package (`false` = an empty module); `#imports` use the `imports` field;
-//! - `node:x` and bare built-in names map to their browser package or fail.
+//! - `node:x` and bare built-in names map to their browser package or fail;
+//! - `sdk:<id>` is the module `sdk/import` generated in `.hoody/sdk/<id>/`.
 //!
 //! package.json files are read once per bundle and become bundle inputs.
 
@@ -32,6 +33,12 @@ use crate::resolve::{
 };
 use crate::specifier::{self, PackageSpec};
 use exports::{conditions, match_key, resolve_target, Target};
+
+/// Imports of a generated SDK: `sdk:<id>` → `.hoody/sdk/<id>/index.ts` (see
+/// python/hoody_exec/sdk/store.py, which writes it).
+const SDK_SCHEME: &str = "sdk:";
+const SDK_DIR: [&str; 2] = [".hoody", "sdk"];
+const SDK_MODULE: &str = "index.ts";
 
 /// Resolves relative imports, packages and built-ins inside one root folder.
 pub struct PackageResolver {
@@ -314,6 +321,36 @@ impl PackageResolver {
         }
     }
 
+    /// `sdk:<id>`: the module `sdk/import` generated under `.hoody/sdk/<id>/`.
+    fn sdk(&self, id: &str) -> Result<Resolved, ResolveFailure> {
+        let valid = (1..=64).contains(&id.len())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            && !id.starts_with(['-', '_']);
+        if !valid {
+            return Err(ResolveFailure::Unresolved(format!(
+                "`{SDK_SCHEME}{id}` is not an SDK id: lower-case letters, digits, - and _ \
+                 (up to 64, starting with a letter or digit)"
+            )));
+        }
+        let parts = SDK_DIR
+            .iter()
+            .map(|p| p.to_string())
+            .chain([id.to_string(), SDK_MODULE.to_string()]);
+        let path = parts.collect::<Vec<_>>();
+        let file = path
+            .iter()
+            .fold(self.root().to_path_buf(), |p, c| p.join(c));
+        if !file.is_file() {
+            return Err(ResolveFailure::Unresolved(format!(
+                "no SDK `{id}` in this folder: import its OpenAPI document with \
+                 POST /api/v1/exec/sdk/import (sdk/list shows the SDKs there are)"
+            )));
+        }
+        self.files.inside_root(&file)
+    }
+
     /// A bare specifier: a built-in or a package.
     fn bare(
         &self,
@@ -420,6 +457,9 @@ impl Resolver for PackageResolver {
         }
         if specifier.starts_with('#') {
             return self.hash_import(importer, specifier, kind);
+        }
+        if let Some(id) = specifier.strip_prefix(SDK_SCHEME) {
+            return self.sdk(id);
         }
         if let Some(m) = manifest()? {
             if let Some(r) = self.browser_specifier(&m, specifier, kind) {
