@@ -15,6 +15,9 @@ no request has touched (docs/modes.md, "Serverless").
   `IDLE_S` is closed (its isolates and threads are freed). A cold script's first
   requests use the generic pool.
 - A new program (file change, cache clear) discards the script's pool.
+- The Web API families the script names (`URL`, `Response`, the injected
+  `request`, …; webapi/lazy.js) are loaded while priming too, so the request
+  does not pay for them; loading one early changes nothing it can observe.
 - A script whose module code cannot be primed (it throws, or asks the host for
   something, e.g. a `fetch` at module level, which has no request to belong to)
   is not primed again until its program changes: its requests take the generic
@@ -24,6 +27,7 @@ no request has touched (docs/modes.md, "Serverless").
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +35,7 @@ from dataclasses import dataclass, field
 from hoody_exec.observability import get_logger
 from hoody_exec.runtime import native
 from hoody_exec.runtime.loader import LoadedScript
+from hoody_exec.webapi import lazy_families
 
 log = get_logger("hoody_exec.runtime")
 
@@ -40,6 +45,23 @@ MAX_PER_SCRIPT = 8
 IDLE_S = 60.0
 # How often the sizes of all pools are recomputed (on the request path).
 RESIZE_EVERY_S = 0.5
+
+
+# The injected names whose value is built from a Web API family on first read.
+_INJECTED_GLOBALS = {"request": "Request", "console": "console", "fetch": "fetch"}
+
+
+def families_to_load(code: str) -> list[str]:
+    """Globals of lazy families that a bundle mentions (as identifiers, or through
+    the injected names it declares; a module-style handler gets `request`)."""
+    names = {name for family in lazy_families() for name in family.globals}
+    mentioned = {m for m in re.findall(r"(?<![.\w$])([A-Za-z_$][\w$]*)", code) if m in names}
+    for injected, name in _INJECTED_GLOBALS.items():
+        if f"__hoody_ctx.{injected}" in code:
+            mentioned.add(name)
+    if 'exports.__hoody_style = "module"' in code:
+        mentioned.add("Request")
+    return sorted(mentioned)
 
 
 @dataclass
@@ -118,11 +140,12 @@ class PrimedPools:
         return isolate
 
     def _start(self, script: LoadedScript) -> _Primed:
+        touch = ", ".join(f"globalThis.{name}" for name in families_to_load(script.code))
         pool = native.IsolatePool(
             1,
             memory_limit=self._memory_limit,
             cpu_limit_ms=self._cpu_limit_ms,
-            prelude=self._prelude(),
+            prelude=[*self._prelude(), (f"void [{touch}];", "hoody:primed-families.js")],
             program=(script.code, script.file, script.source_map),
             fillers=self._fillers,
         )
