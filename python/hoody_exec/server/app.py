@@ -361,6 +361,7 @@ class Request:
             "none" if result is None else "cold" if result.cold else "warm",
             failure_reason(self.failure, stream),
             time.monotonic() - self.started,
+            0.0 if result is None else result.timings.get("isolate", 0.0) / 1000,
         )
 
     async def _handle(self) -> None:
