@@ -93,28 +93,25 @@ def test_isolate_creation_bare(benchmark):
         iso.close()
 
 
-def test_isolate_creation_with_prelude(benchmark, loop):
-    """Background work per pooled isolate, with the lazy Web API runtime evaluated."""
-    code, filename = prelude_source()
+def _creation(benchmark, loop, source: tuple[str, str], rounds: int) -> None:
+    code, filename = source
 
     def create() -> None:
         iso = _native.Isolate()
         run(loop, lambda: iso.eval(code, filename))
         iso.close()
 
-    benchmark.pedantic(create, rounds=50, warmup_rounds=3)
+    benchmark.pedantic(create, rounds=rounds, warmup_rounds=3)
+
+
+def test_isolate_creation_with_prelude(benchmark, loop):
+    """Background work per pooled isolate, with the lazy Web API runtime evaluated."""
+    _creation(benchmark, loop, prelude_source(), 50)
 
 
 def test_isolate_creation_eager_prelude(benchmark, loop):
     """For comparison: every Web API family evaluated in each new isolate."""
-    code, filename = eager_prelude_source()
-
-    def create() -> None:
-        iso = _native.Isolate()
-        run(loop, lambda: iso.eval(code, filename))
-        iso.close()
-
-    benchmark.pedantic(create, rounds=30, warmup_rounds=3)
+    _creation(benchmark, loop, eager_prelude_source(), 30)
 
 
 def test_isolate_created_and_ready(benchmark):

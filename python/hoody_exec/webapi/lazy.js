@@ -123,28 +123,26 @@
   function toKey(p) {
     return typeof p === "symbol" ? p : String(p);
   }
-  Object.getOwnPropertyDescriptor = {
-    getOwnPropertyDescriptor(o, p) {
-      if (o !== globalThis) return gopd(o, p);
-      const key = toKey(p);
-      materialize(key);
-      return gopd(o, key);
-    },
-  }.getOwnPropertyDescriptor;
+  // Named as the originals (`{ getOwnPropertyDescriptor(o, p) {…} }` gives the
+  // function its name, length 2, and no constructor, like a built-in).
+  function descriptorOf(original) {
+    return {
+      getOwnPropertyDescriptor(o, p) {
+        if (o !== globalThis) return original(o, p);
+        const key = toKey(p);
+        materialize(key);
+        return original(o, key);
+      },
+    }.getOwnPropertyDescriptor;
+  }
+  Object.getOwnPropertyDescriptor = descriptorOf(gopd);
+  Reflect.getOwnPropertyDescriptor = descriptorOf(reflectGopd);
   Object.getOwnPropertyDescriptors = {
     getOwnPropertyDescriptors(o) {
       if (o === globalThis) for (const key of globalOwner.keys()) materialize(key);
       return gopds(o);
     },
   }.getOwnPropertyDescriptors;
-  Reflect.getOwnPropertyDescriptor = {
-    getOwnPropertyDescriptor(o, p) {
-      if (o !== globalThis) return reflectGopd(o, p);
-      const key = toKey(p);
-      materialize(key);
-      return reflectGopd(o, key);
-    },
-  }.getOwnPropertyDescriptor;
 
   // For the dispatch glue and tests: is `name` still a placeholder (its family
   // not loaded)? Which families are loaded?
