@@ -448,6 +448,40 @@ def warm(url: str, body: bytes | None) -> None:
             raise Unavailable(f"{url} answered {response.status_code}: {response.text[:300]}")
 
 
+def priming_cost(
+    folder: Path, entry: str, cpus: list[str], rounds: int = 20
+) -> tuple[float, float]:
+    """Median ms to create one isolate ready for a request, with the lazy runtime
+    only and primed with `entry`'s bundle, measured in this process on the
+    servers' CPU: the work behind each serverless request."""
+    from hoody_exec.runtime import native
+    from hoody_exec.runtime.engine import prelude_sources
+    from hoody_exec.runtime.protocol import INJECTED
+
+    built = native.bundle(str(folder), entry, injected=INJECTED)
+    before = os.sched_getaffinity(0)
+    if cpus:
+        os.sched_setaffinity(0, {int(cpus[-1])})
+    try:
+        plain = native.IsolatePool(0, prelude=prelude_sources())
+        primed = native.IsolatePool(
+            0, prelude=prelude_sources(), program=(built.code, entry, built.map)
+        )
+        figures = []
+        for pool in (plain, primed):
+            times = []
+            for _ in range(rounds):
+                began = time.perf_counter()
+                isolate = pool.take()
+                times.append((time.perf_counter() - began) * 1000)
+                isolate.close()
+            pool.close()
+            figures.append(statistics.median(times))
+    finally:
+        os.sched_setaffinity(0, before)
+    return figures[0], figures[1]
+
+
 def table(results: Sequence[Result]) -> str:
     lines = ["| server | load | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
     for r in results:
@@ -482,6 +516,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     ctx = Context(args.tools_dir, pin_server, log)
     began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results, skipped = run_rows(rows, ctx, args.seconds, pin_load)
+    costs = None
+    if (
+        any(row.key == "hoody-zod" for row in rows)
+        and (ctx.tools / "zod-scripts" / "node_modules").is_dir()
+    ):
+        costs = priming_cost(ctx.tools / "zod-scripts", "order.ts", pin_server)
     print()
     versions = ", ".join(f"{k} {v}" for k, v in sorted(ctx.versions.items()))
     print(
@@ -491,6 +531,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print()
     print(table(results))
+    if costs is not None:
+        print(
+            f"\nper isolate, created and ready on the servers' CPU (median of 20): lazy runtime "
+            f"{costs[0]:.2f} ms; primed with the zod script {costs[1]:.2f} ms"
+        )
     for line in skipped:
         print(f"\nskipped {line}")
 

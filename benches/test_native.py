@@ -17,7 +17,8 @@ from typing import TypeVar
 import pytest
 
 from hoody_exec import _native
-from hoody_exec.webapi import prelude_source
+from hoody_exec.runtime.engine import prelude_sources
+from hoody_exec.webapi import eager_prelude_source, prelude_source
 
 MEDIUM_TS = (Path(__file__).parent / "fixtures" / "medium.ts").read_text()
 BATCH = 1000
@@ -92,16 +93,37 @@ def test_isolate_creation_bare(benchmark):
         iso.close()
 
 
-def test_isolate_creation_with_prelude(benchmark, loop):
-    """Background work per pooled isolate, with the Web API prelude evaluated."""
-    code, filename = prelude_source()
+def _creation(benchmark, loop, source: tuple[str, str], rounds: int) -> None:
+    code, filename = source
 
     def create() -> None:
         iso = _native.Isolate()
         run(loop, lambda: iso.eval(code, filename))
         iso.close()
 
-    benchmark.pedantic(create, rounds=50, warmup_rounds=3)
+    benchmark.pedantic(create, rounds=rounds, warmup_rounds=3)
+
+
+def test_isolate_creation_with_prelude(benchmark, loop):
+    """Background work per pooled isolate, with the lazy Web API runtime evaluated."""
+    _creation(benchmark, loop, prelude_source(), 50)
+
+
+def test_isolate_creation_eager_prelude(benchmark, loop):
+    """For comparison: every Web API family evaluated in each new isolate."""
+    _creation(benchmark, loop, eager_prelude_source(), 30)
+
+
+def test_isolate_created_and_ready(benchmark):
+    """Issue 12's target (<= 2 ms): a new isolate with what a serverless request
+    needs (bootstrap, lazy runtime, dispatch glue), created the way the pool's
+    fillers create one (`take` on an empty pool creates inline)."""
+    pool = _native.IsolatePool(0, prelude=prelude_sources())
+    made: list[_native.Isolate] = []
+    benchmark.pedantic(lambda: made.append(pool.take()), rounds=100, warmup_rounds=5)
+    for iso in made:
+        iso.close()
+    pool.close()
 
 
 def test_pool_take(benchmark):

@@ -106,6 +106,11 @@ def node_builtins() -> dict[str, str | None]:
 def v8_version() -> str:
     """Starts V8 if needed (lazily: after the server forked) and returns its version."""
 
+def register_source(name: str, code: str) -> None:
+    """Registers a script that isolates fetch on demand (`__hoody.host.source(name)`),
+    process-wide; the lazy Web runtime keeps its API families here. Raises
+    EngineError if it is larger than one mailbox reply (131,040 UTF-16 units)."""
+
 def context_count() -> int:
     """Live isolates in this process (for tests and metrics)."""
 
@@ -140,7 +145,9 @@ class Isolate:
     def alive(self) -> bool: ...
     def set_host_handler(self, handler: HostHandler | None) -> None:
         """`handler(id, op, data)` runs on the loop for every `__hoody.host.post`
-        (id 0) and `__hoody.host.request` (id > 0, answer with resolve/reject)."""
+        (id 0) and `__hoody.host.request` (id > 0, answer with resolve/reject). Posts
+        that came while no handler was set (module code of a primed isolate) are
+        handed to the next handler."""
     def eval(
         self, code: str, filename: str = "<eval>", source_map: str | None = None
     ) -> asyncio.Future[str | float | int | bool | None]:
@@ -150,6 +157,10 @@ class Isolate:
     def memory_limit(self) -> int: ...
     @property
     def pending_calls(self) -> int: ...
+    @property
+    def unserved_requests(self) -> int:
+        """Host requests refused because no handler was set (module code of a primed
+        isolate asked for one before any request)."""
     @property
     def cpu_time_ms(self) -> float | None:
         """CPU time the isolate's thread has used (None once it has ended)."""
@@ -170,7 +181,8 @@ class Isolate:
 @final
 class IsolatePool:
     """Pre-created, never-used isolates (with `prelude` already evaluated), refilled
-    by a background thread."""
+    by `fillers` background threads. With `program` (code, filename, source map),
+    each isolate also runs that script's bundle: a pool *primed* for one script."""
 
     def __init__(
         self,
@@ -179,7 +191,11 @@ class IsolatePool:
         memory_limit: int = 134_217_728,
         cpu_limit_ms: int | None = None,
         prelude: Sequence[tuple[str, str]] = (),
+        program: tuple[str, str, str | None] | None = None,
+        fillers: int = 1,
     ) -> None: ...
+    def resize(self, size: int) -> None:
+        """Keeps `size` isolates ready from now on (ready ones beyond it are freed)."""
     def take(self) -> Isolate:
         """A ready isolate; creates one inline (blocking for milliseconds, without
         the GIL) if the pool is empty: call it off the event loop in that case."""

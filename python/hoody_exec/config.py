@@ -37,6 +37,9 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     # machine (runtime/budget.py default_budget_mb).
     isolate_memory_budget_mb: int | None = None
     isolate_memory_wait_s: float = 5.0  # how long a request may wait for budget
+    # Isolates primed with serverless scripts' bundles, reserved in the budget;
+    # None: a share of the budget (runtime/budget.py default_primed), 0: none.
+    primed_isolates: int | None = None
     # Seconds a client may take to send a whole request body (scripts: also within
     # their @timeout); a slow or stalled upload past it is answered 408.
     body_timeout_s: float = 30.0

@@ -141,7 +141,18 @@ def test_budget_too_small_for_the_pool_is_refused_at_start(tmp_path: Path):
 # ---------------------------------------------------------------- clients that leave
 @pytest.fixture(scope="module")
 def single(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = _serve(tmp_path_factory, "single", "--pool-size", "2", "--memory-limit", "32")
+    # NOTE: no primed isolates: they stay for scripts in use by design (docs/modes.md),
+    # and these tests count what departed clients leave behind.
+    server = _serve(
+        tmp_path_factory,
+        "single",
+        "--pool-size",
+        "2",
+        "--memory-limit",
+        "32",
+        "--primed-isolates",
+        "0",
+    )
     yield server
     server.stop()
 

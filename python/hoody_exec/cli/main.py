@@ -87,6 +87,16 @@ def serve(
             "(default: half the RAM or cgroup limit, divided by --workers).",
         ),
     ] = None,
+    primed_isolates: Annotated[
+        int | None,
+        typer.Option(
+            envvar="HOODY_EXEC_PRIMED_ISOLATES",
+            min=0,
+            help="Isolates per worker kept primed with serverless scripts' bundles, "
+            "reserved in the memory budget (default: a quarter of the budget, at most 16; "
+            "0: off).",
+        ),
+    ] = None,
     isolate_memory_wait: Annotated[
         float,
         typer.Option(
@@ -135,12 +145,13 @@ def serve(
     allowances = _allowances(allow_fetch)
     fmt: Literal["console", "json"] = "json" if log_format == "json" else "console"
     if isolate_memory_budget is not None:
-        needed = minimum_budget_mb(memory_limit, pool_size)
+        needed = minimum_budget_mb(memory_limit, pool_size + (primed_isolates or 0))
         if isolate_memory_budget < needed:
             raise typer.BadParameter(
                 f"{isolate_memory_budget} MiB cannot hold the {pool_size} pre-created "
-                f"isolates and one request's ({pool_size + 1} x --memory-limit "
-                f"{memory_limit} MiB): at least {needed} MiB",
+                f"and {primed_isolates or 0} primed isolates and one request's "
+                f"({needed // memory_limit} x --memory-limit {memory_limit} MiB): "
+                f"at least {needed} MiB",
                 param_hint="--isolate-memory-budget",
             )
     config = ServerConfig(
@@ -161,6 +172,7 @@ def serve(
         pool_size=pool_size,
         isolate_memory_budget_mb=isolate_memory_budget,
         isolate_memory_wait_s=isolate_memory_wait,
+        primed_isolates=primed_isolates,
         log_max_mb=log_max_size,
         log_files=log_files,
         npm_registry=npm_registry,

@@ -72,8 +72,9 @@ _LE = (*(floatToGoString(b) for b in BOUNDS), "+Inf")
 REQUESTS = "hoody_exec_requests"  # counter: script, mode, status (2xx…5xx)
 ERRORS = "hoody_exec_request_errors"  # counter: script, mode, reason
 DURATION = "hoody_exec_request_duration_seconds"  # histogram: script, mode, isolate
+ISOLATE_WAIT = "hoody_exec_isolate_wait_seconds"  # counter: script, mode
 IN_FLIGHT = "hoody_exec_worker_requests_in_flight"
-ISOLATES = "hoody_exec_worker_isolates"  # kind: worker, pool_ready, serverless
+ISOLATES = "hoody_exec_worker_isolates"  # kind: worker, pool_ready, primed_ready, serverless
 RSS = "hoody_exec_worker_resident_memory_bytes"
 V8_HEAP = "hoody_exec_worker_v8_heap_used_bytes"
 STARTED = "hoody_exec_worker_start_time_seconds"
@@ -90,6 +91,7 @@ _HELP = {
     REQUESTS: "Script requests answered, by status class.",
     ERRORS: "Script requests that failed (timeouts, limits, errors thrown, load errors).",
     DURATION: "Script request duration from arrival to the last byte, by isolate temperature.",
+    ISOLATE_WAIT: "Seconds script requests waited for their isolate (a pool that ran dry).",
     IN_FLIGHT: "Script requests in flight in the worker process (sampled).",
     ISOLATES: "Live V8 isolates of the worker process by kind (sampled).",
     RSS: "Resident memory of the worker process (sampled).",
@@ -313,6 +315,7 @@ class Monitor:
         isolate: str,
         reason: str | None,
         duration_s: float,
+        isolate_wait_s: float = 0.0,
     ) -> None:
         """Count one finished request: a few dict lookups and mmap writes."""
         if self.active.pop(rid, None) is not None:
@@ -329,6 +332,12 @@ class Monitor:
                 key = self._key(ERRORS, "_total", script=script, mode=mode, reason=reason)
                 self._keys[(ERRORS, script, mode, reason)] = key
             self._counters.inc(key)
+        if isolate_wait_s > 0:
+            key = self._keys.get((ISOLATE_WAIT, script, mode))
+            if key is None:
+                key = self._key(ISOLATE_WAIT, "_total", script=script, mode=mode)
+                self._keys[(ISOLATE_WAIT, script, mode)] = key
+            self._counters.inc(key, isolate_wait_s)
         found = self._buckets.get((script, mode, isolate))
         if found is None:
             found = _histogram_keys(

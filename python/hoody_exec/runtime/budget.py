@@ -9,7 +9,9 @@ first come, first served; a request that finds none free waits (bounded) for one
 
 NOTE: the pool refills itself in the background, so its isolates cannot be made
 to wait: they are reserved up front (`pool_size` caps), and the rest of the
-budget is what requests share.
+budget is what requests share. The primed isolates of serverless scripts
+(runtime/primed.py) are reserved the same way: `primed` caps, a share of the
+budget (`default_primed`) unless the server sets it.
 """
 
 from __future__ import annotations
@@ -66,6 +68,19 @@ def default_budget_mb(workers: int, memory_limit_mb: int, pool_size: int) -> int
     return max(derived, minimum_budget_mb(memory_limit_mb, pool_size))
 
 
+# At most this many primed isolates per process by default, and at most this share
+# of the isolates the budget holds beyond the pool's and one request's.
+DEFAULT_PRIMED_MAX = 16
+PRIMED_SHARE = 4
+
+
+def default_primed(budget_bytes: int, cap_bytes: int, pool_size: int) -> int:
+    """Primed isolates a budget holds by default: a quarter of what is left after
+    the pool and one request, at most DEFAULT_PRIMED_MAX (0: no priming)."""
+    spare = budget_bytes // cap_bytes - pool_size - 1
+    return max(min(DEFAULT_PRIMED_MAX, spare // PRIMED_SHARE), 0)
+
+
 class MemoryBudget:
     def __init__(
         self,
@@ -75,12 +90,14 @@ class MemoryBudget:
         pool_size: int,
         max_waiting: int,
         wait_s: float = DEFAULT_WAIT_S,
+        primed: int = 0,
     ) -> None:
         self.budget_bytes = budget_bytes
         self.cap_bytes = cap_bytes
         self.pool_size = pool_size
+        self.primed = primed
         self.wait_s = wait_s
-        self.slots = max((budget_bytes - pool_size * cap_bytes) // cap_bytes, 1)
+        self.slots = max((budget_bytes - (pool_size + primed) * cap_bytes) // cap_bytes, 1)
         self._limiter = FifoLimiter(self.slots, max_waiting)
         self._holders: set[int] = set()  # ids of isolates holding a slot
 
@@ -95,8 +112,9 @@ class MemoryBudget:
 
     @property
     def reserved_bytes(self) -> int:
-        """The caps of the isolates in use and of the pool's (always reserved)."""
-        return (self.in_use + self.pool_size) * self.cap_bytes
+        """The caps of the isolates in use and of the pool's and primed ones (always
+        reserved)."""
+        return (self.in_use + self.pool_size + self.primed) * self.cap_bytes
 
     async def acquire(self, script: str, deadline: float | None) -> None:
         """A slot for one isolate, or `memory_budget_exceeded` once waiting for one

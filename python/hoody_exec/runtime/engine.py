@@ -8,6 +8,8 @@
   bundling count); past it the JavaScript is terminated.
 - the memory budget (`runtime/budget.py`): every isolate taken from the pool
   holds a slot until it is closed or terminated.
+- primed isolates (`runtime/primed.py`): a serverless call takes an isolate that
+  already evaluated its script's bundle when one is ready, else the generic pool's.
 
 V8 starts lazily here (first `pool()`), never at import: the server forks its
 workers first (SPEC §4, Granian's process model).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +30,13 @@ import msgspec
 
 from hoody_exec.observability import LogPolicy, get_logger
 from hoody_exec.runtime import native, streams
-from hoody_exec.runtime.budget import DEFAULT_WAIT_S, MIB, MemoryBudget, default_budget_mb
+from hoody_exec.runtime.budget import (
+    DEFAULT_WAIT_S,
+    MIB,
+    MemoryBudget,
+    default_budget_mb,
+    default_primed,
+)
 from hoody_exec.runtime.fifo import FifoLimiter, QueueFull
 from hoody_exec.runtime.host import HostCall, HostRegistry, default_registry
 from hoody_exec.runtime.limits import (
@@ -40,6 +49,7 @@ from hoody_exec.runtime.limits import (
     timeout_exceeded,
 )
 from hoody_exec.runtime.loader import LoadedScript, ScriptLoader
+from hoody_exec.runtime.primed import PrimedPools
 from hoody_exec.runtime.protocol import (
     CallRequest,
     CallResponse,
@@ -94,6 +104,12 @@ class RunResult:
     # A streamed body (`response.stream`): the isolate keeps producing it; the
     # server iterates it and it releases the isolate when it ends.
     body: streams.StreamedBody | None = None
+    primed: bool = False  # serverless: the isolate had evaluated the bundle already
+
+    @property
+    def temperature(self) -> str:
+        """For logs and metrics: "cold" (created for the call), "primed" or "warm"."""
+        return "cold" if self.cold else "primed" if self.primed else "warm"
 
 
 @dataclass
@@ -124,6 +140,7 @@ class Runtime:
         memory_budget: int | None = None,
         budget_wait_s: float = DEFAULT_WAIT_S,
         registry: HostRegistry | None = None,
+        primed_isolates: int | None = None,
     ) -> None:
         self.loader = ScriptLoader(root, env)
         self.memory_limit = memory_limit
@@ -132,12 +149,25 @@ class Runtime:
         self.max_queue = max_queue
         if memory_budget is None:
             memory_budget = default_budget_mb(1, memory_limit // MIB, pool_size) * MIB
+        if primed_isolates is None:
+            primed_isolates = default_primed(memory_budget, memory_limit, pool_size)
         self.budget = MemoryBudget(
             memory_budget,
             cap_bytes=memory_limit,
             pool_size=pool_size,
             max_waiting=max_queue,
             wait_s=budget_wait_s,
+            primed=primed_isolates,
+        )
+        # NOTE: creation runs on as many threads as this process may use CPUs.
+        self.fillers = max(len(os.sched_getaffinity(0)), 1)
+        self.primed = PrimedPools(
+            capacity=primed_isolates,
+            memory_limit=memory_limit,
+            cpu_limit_ms=self.cpu_limit_ms,
+            prelude=prelude_sources,
+            # NOTE: one thread per script; pools of several scripts fill in parallel.
+            fillers=1,
         )
         self.registry = registry or default_registry()
         streams.register_host_ops(self.registry)
@@ -158,6 +188,7 @@ class Runtime:
                 memory_limit=self.memory_limit,
                 cpu_limit_ms=self.cpu_limit_ms,
                 prelude=prelude_sources(),
+                fillers=self.fillers,
             )
         return self._pool
 
@@ -165,6 +196,7 @@ class Runtime:
         for slot in self._workers.values():
             self._dispose(slot.isolate)
         self._workers.clear()
+        self.primed.close()
         if self._pool is not None:
             self._pool.close()
             self._pool = None
@@ -178,6 +210,7 @@ class Runtime:
         rebuilt for the new content by a request that beat the watcher, and with
         it a save that did not change the program (a `touch`) would reset state.
         """
+        self.primed.forget(files)
         for file in files:
             self._limiters.pop(file, None)
             slot = self._workers.get(file)
@@ -191,9 +224,13 @@ class Runtime:
         a fresh `shared`. Calls still running on a retired isolate finish there.
 
         NOTE: the pool's isolates hold only the prelude, never a script's code, so
-        they stay.
+        they stay; primed isolates ran a bundle, so they go.
         """
         loaded = self.loader.clear(file)
+        if file is None:
+            self.primed.close()
+        else:
+            self.primed.forget([file])
         retired: list[str] = []
         for name in [file] if file is not None else list(self._workers):
             slot = self._workers.pop(name, None)
@@ -208,14 +245,22 @@ class Runtime:
         )
 
     def isolate_counts(self) -> dict[str, int]:
-        """Live isolates of this process by kind (for the metrics sampler)."""
+        """Live isolates of this process by kind (for the metrics sampler).
+
+        NOTE: the sampler calls this every second on the event loop, which is also
+        when idle primed pools are closed and the others resized.
+        """
+        self.primed.tidy()
         workers = sum(1 for slot in self._workers.values() if slot.isolate.alive)
-        ready = self._pool.ready if self._pool is not None else 0
+        primed = self.primed.ready
+        ready = (self._pool.ready if self._pool is not None else 0) + primed
         live = native.context_count()
         # "serverless": calls in progress, and retired worker isolates still finishing.
+        # "pool_ready" counts primed isolates too; "primed_ready" is that part.
         return {
             "worker": workers,
             "pool_ready": ready,
+            "primed_ready": primed,
             "serverless": max(live - workers - ready, 0),
         }
 
@@ -268,14 +313,15 @@ class Runtime:
         handed_off = False
         try:
             phases.enter("isolate")
-            isolate, cold = await self._fresh_isolate(script.file, deadline)
+            isolate, cold, primed = await self._fresh_isolate(script.file, deadline, script)
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
             # NOTE: our deadlines are time.monotonic(), the clock of asyncio's loop.time().
             webapi_host.set_deadline(isolate, deadline)
-            phases.enter("load")
-            await _within_deadline(
-                isolate.eval(script.code, script.file, script.source_map), deadline
-            )
+            if not primed:  # a primed isolate evaluated the bundle before the request
+                phases.enter("load")
+                await _within_deadline(
+                    isolate.eval(script.code, script.file, script.source_map), deadline
+                )
             phases.enter("run")
             raw = await _within_deadline(isolate.call(encode_call(call)), deadline)
             timings = phases.close()
@@ -284,7 +330,7 @@ class Runtime:
             if response.stream is not None:
                 body = self._serverless_body(isolate, limiter, script, response, deadline)
                 handed_off = True
-            return RunResult(response, cold, timings, body)
+            return RunResult(response, cold, timings, body, primed)
         except _Expired:
             terminated = True
             raise self._timeout(script, started, phases, terminated=True) from None
@@ -439,7 +485,7 @@ class Runtime:
         return await asyncio.shield(task)
 
     async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
-        isolate, _ = await self._fresh_isolate(script.file, None)
+        isolate, _, _ = await self._fresh_isolate(script.file, None)
         # Worker calls interleave, so a log line names its request, and the host
         # accepts only the ids of calls in flight here (runtime/host.py).
         requests: list[str] = []
@@ -646,10 +692,11 @@ class Runtime:
 
     # ------------------------------------------------------------ helpers
     async def _fresh_isolate(
-        self, file: str, deadline: float | None
-    ) -> tuple[native.Isolate, bool]:
-        """A never-used isolate (holding a slot of the memory budget) and whether it
-        had to be created for this call.
+        self, file: str, deadline: float | None, script: LoadedScript | None = None
+    ) -> tuple[native.Isolate, bool, bool]:
+        """A never-used isolate (holding a slot of the memory budget), whether it
+        had to be created for this call, and whether it is primed with `script`'s
+        bundle (serverless calls pass their script).
 
         NOTE: creating one (with the prelude) takes milliseconds: when the pool is
         empty it happens on a thread, never on the event loop.
@@ -657,7 +704,10 @@ class Runtime:
         pool = self.pool()
         await self.budget.acquire(file, deadline)
         try:
-            isolate = pool.try_take()
+            isolate = self.primed.take(script) if script is not None else None
+            primed = isolate is not None
+            if isolate is None:
+                isolate = pool.try_take()
             cold = isolate is None
             if isolate is None:
                 isolate = await asyncio.to_thread(pool.take)
@@ -666,7 +716,7 @@ class Runtime:
             self.budget.release_unbound()
             raise
         self.budget.bind(isolate.id)
-        return isolate, cold
+        return isolate, cold, primed
 
     def _limiter(self, script: LoadedScript) -> FifoLimiter | None:
         cap = script.magic.concurrent

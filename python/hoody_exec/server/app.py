@@ -95,6 +95,7 @@ class HoodyApp:
             max_queue=config.max_queue,
             memory_budget=budget_mb * MIB,
             budget_wait_s=config.isolate_memory_wait_s,
+            primed_isolates=config.primed_isolates,
         )
         self.monitor = Monitor(self.runtime)
         self.sockets = SocketHub(SocketLimits.from_config(config))
@@ -160,6 +161,7 @@ class HoodyApp:
             budget_mb=budget.budget_bytes // MIB,
             isolate_cap_mb=budget.cap_bytes // MIB,
             pool_size=budget.pool_size,
+            primed_isolates=budget.primed,
             isolates_for_requests=budget.slots,
         )
         self.monitor.start()
@@ -396,9 +398,11 @@ class Request:
             self.match.route.file,
             script.magic.mode if script is not None else "unknown",
             self.status,
+            # NOTE: a primed isolate counts as warm here (pre-created, as a pool's).
             "none" if result is None else "cold" if result.cold else "warm",
             failure_reason(self.failure, stream),
             time.monotonic() - self.started,
+            0.0 if result is None else result.timings.get("isolate", 0.0) / 1000,
         )
 
     async def _handle(self) -> None:
@@ -680,7 +684,12 @@ class Request:
         if self.script is not None:
             fields["mode"] = self.script.magic.mode
         if self.result is not None:
-            fields["isolate"] = "cold" if self.result.cold else "warm"
+            fields["isolate"] = self.result.temperature
+            # How long the request waited for its isolate (a serverless pool that
+            # ran dry shows here before it shows as latency).
+            waited = self.result.timings.get("isolate")
+            if waited is not None:
+                fields["isolate_wait_ms"] = round(waited, 2)
         if self.error is not None:
             fields["error"] = self.error
         if policy.payloads:

@@ -55,7 +55,10 @@ pub trait JsIsolate: Send + Sync {
     /// Answers a `__hoody.host.request`.
     fn resolve(&self, request_id: u32, value: Payload);
     fn reject(&self, request_id: u32, error_name: &str, message: &str);
+    /// Posts that came while no handler was set are handed to the next one.
     fn set_host_handler(&self, handler: Option<HostHandler>);
+    /// Host requests refused so far because no handler was set.
+    fn unserved_requests(&self) -> u32;
     /// Stops JavaScript now; pending operations fail with `Failure::Terminated`;
     /// the isolate is freed in the background and is dead afterwards.
     fn terminate(&self);

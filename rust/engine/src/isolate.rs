@@ -89,6 +89,12 @@ pub struct Inner {
     calls: Mutex<HashMap<u32, Call>>,
     next_call: AtomicU32,
     host_handler: RwLock<Option<HostHandler>>,
+    /// Posts (log lines) that came while no handler was set: an isolate primed
+    /// with a script's module code before any request. The next handler gets them.
+    held: Mutex<Vec<HostMessage>>,
+    /// Host requests refused because no handler was set (they cannot be served
+    /// later): a primed isolate that made one is not used.
+    unserved: AtomicU32,
     binary_replies: Mutex<HashMap<u32, (Vec<u8>, usize)>>,
     maps: RwLock<SourceMaps>,
     /// The CPU clock of the isolate's pump thread (learnt from the hello call).
@@ -133,6 +139,8 @@ impl MrIsolate {
             calls: Mutex::new(HashMap::new()),
             next_call: AtomicU32::new(1),
             host_handler: RwLock::new(None),
+            held: Mutex::new(Vec::new()),
+            unserved: AtomicU32::new(0),
             binary_replies: Mutex::new(HashMap::new()),
             maps: RwLock::new(SourceMaps::default()),
             cpu_clock: OnceLock::new(),
@@ -380,6 +388,7 @@ impl Inner {
         match kind {
             K_RANDOM | K_DIGEST | K_HMAC => self.sync_op(&mailbox, kind),
             K_TAKE => self.take_binary(&mailbox),
+            K_SOURCE => source_op(&mailbox),
             K_POST | K_REQUEST | K_RESULT | K_ERROR => {
                 drop(handles);
                 if let Some(message) = self.receive_chunk(&mailbox) {
@@ -491,13 +500,42 @@ impl Inner {
                 let handler = self.host_handler.read().clone();
                 match handler {
                     Some(handler) => handler(HostMessage { id, op, data }),
-                    None if kind == K_REQUEST => self.reject_request(
-                        id,
-                        "Error",
-                        &format!("no host handler for {op:?}: host requests are not served here"),
-                    ),
-                    None => {}
+                    None if kind == K_REQUEST => {
+                        self.unserved.fetch_add(1, Ordering::AcqRel);
+                        self.reject_request(
+                            id,
+                            "Error",
+                            &format!(
+                                "no host handler for {op:?}: host requests are not served here"
+                            ),
+                        )
+                    }
+                    None => self.hold(HostMessage { id, op, data }),
                 }
+            }
+        }
+    }
+
+    /// Keeps a post for the next handler; checked again under the lock, so a
+    /// handler installed meanwhile gets it directly and in order.
+    fn hold(&self, message: HostMessage) {
+        let mut held = self.held.lock();
+        if let Some(handler) = self.host_handler.read().clone() {
+            drop(held);
+            return handler(message);
+        }
+        if held.len() < MAX_HELD {
+            held.push(message);
+        }
+    }
+
+    /// Installs the handler and hands it the posts held so far.
+    pub(crate) fn install_handler(&self, handler: Option<HostHandler>) {
+        let mut held = self.held.lock();
+        *self.host_handler.write() = handler.clone();
+        if let Some(handler) = handler {
+            for message in held.drain(..) {
+                handler(message);
             }
         }
     }
@@ -674,6 +712,7 @@ impl Inner {
     pub(crate) fn free(&self) {
         drop(self.handles.write().take());
         *self.host_handler.write() = None;
+        self.held.lock().clear();
         if let Err(e) = threads::require_engine_thread("mr_free_context") {
             // NOTE: a leak is better than a segfault of the whole server.
             eprintln!("hoody-exec engine: isolate {} not freed: {e}", self.ctx);
@@ -775,7 +814,11 @@ impl JsIsolate for MrIsolate {
     }
 
     fn set_host_handler(&self, handler: Option<HostHandler>) {
-        *self.inner.host_handler.write() = handler;
+        self.inner.install_handler(handler);
+    }
+
+    fn unserved_requests(&self) -> u32 {
+        self.inner.unserved.load(Ordering::Acquire)
     }
 
     fn terminate(&self) {
@@ -824,5 +867,21 @@ fn primitive(value: &OwnedValue) -> Primitive {
         kind::DOUBLE => Primitive::Double(h.double_val()),
         kind::STR_UTF8 => Primitive::Str(value.text()),
         _ => Primitive::Other,
+    }
+}
+
+/// Posts kept for a handler that is not set yet (log lines of module code).
+const MAX_HELD: usize = 256;
+
+/// `__hoody.host.source(name)`: a registered script, as UTF-16LE (crate::sources).
+fn source_op(mailbox: &Mailbox) {
+    let (name, _) = mailbox.message();
+    let name = String::from_utf8_lossy(name);
+    match crate::sources::get(&name) {
+        Some(bytes) => mailbox.reply(STATUS_OK, &bytes),
+        None => mailbox.reply(
+            STATUS_TYPE_ERROR,
+            format!("no source named {name:?} is registered").as_bytes(),
+        ),
     }
 }

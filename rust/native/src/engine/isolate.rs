@@ -80,6 +80,13 @@ impl Isolate {
         self.inner.pending_calls()
     }
 
+    /// Host requests refused because no handler was set (a primed isolate's module
+    /// code asked for one before any request).
+    #[getter]
+    fn unserved_requests(&self) -> u32 {
+        self.inner.unserved_requests()
+    }
+
     #[pyo3(signature = (code, filename = "<eval>", source_map = None))]
     fn eval<'py>(
         &self,

@@ -14,16 +14,18 @@ pub struct IsolatePool {
 #[pymethods]
 impl IsolatePool {
     #[new]
-    #[pyo3(signature = (size, *, memory_limit = DEFAULT_MEMORY_LIMIT, cpu_limit_ms = None, prelude = Vec::new()))]
+    #[pyo3(signature = (size, *, memory_limit = DEFAULT_MEMORY_LIMIT, cpu_limit_ms = None, prelude = Vec::new(), program = None, fillers = 1))]
     fn new(
         py: Python<'_>,
         size: usize,
         memory_limit: usize,
         cpu_limit_ms: Option<u64>,
         prelude: Vec<(String, String)>,
+        program: Option<(String, String, Option<String>)>,
+        fillers: usize,
     ) -> PyResult<Self> {
         let engine = super::engine(py)?;
-        let prelude = prelude
+        let mut prelude: Vec<PreludeScript> = prelude
             .into_iter()
             .map(|(code, filename)| PreludeScript {
                 code,
@@ -31,11 +33,19 @@ impl IsolatePool {
                 source_map: None,
             })
             .collect();
-        let pool = hoody_engine::IsolatePool::new(
+        if let Some((code, filename, source_map)) = program {
+            prelude.push(PreludeScript {
+                code,
+                filename,
+                source_map,
+            });
+        }
+        let pool = hoody_engine::IsolatePool::with_fillers(
             engine,
             size,
             config(memory_limit, cpu_limit_ms),
             prelude,
+            fillers,
         );
         Ok(Self { pool: Some(pool) })
     }
@@ -65,6 +75,13 @@ impl IsolatePool {
     #[getter]
     fn size(&self) -> usize {
         self.pool.as_ref().map_or(0, |p| p.size())
+    }
+
+    /// Keeps `size` isolates ready from now on (ready ones beyond it are freed).
+    fn resize(&self, size: usize) {
+        if let Some(p) = self.pool.as_ref() {
+            p.resize(size);
+        }
     }
 
     #[getter]
