@@ -84,7 +84,7 @@ def _plain(value: Any) -> str:
     return repr(text) if not text or _NEEDS_QUOTES.search(text) else text
 
 
-def _render_console(method: str, event: dict[str, Any], at: float) -> str:
+def _render_console(method: str, event: dict[str, Any], stamp: str) -> str:
     """`2026-11-29T05:36:48.037538Z [info     ] request   key=value …` in one pass.
 
     NOTE: structlog's ConsoleRenderer and TimeStamper cost several times this.
@@ -95,16 +95,16 @@ def _render_console(method: str, event: dict[str, Any], at: float) -> str:
         message = message.replace("\r", "\\r").replace("\n", "\\n")
     exc = event.pop("exception", None)
     pairs = " ".join(f"{k}={_plain(v)}" for k, v in event.items())
-    line = f"{_iso(at)} [{method:<9}] {message:<30} {pairs}"
+    line = f"{stamp} [{method:<9}] {message:<30} {pairs}"
     return f"{line}\n{exc}" if exc else line
 
 
 _json_encoder = msgspec.json.Encoder(enc_hook=repr)
 
 
-def _render_json(method: str, event: dict[str, Any], at: float) -> str:
+def _render_json(method: str, event: dict[str, Any], stamp: str) -> str:
     event["level"] = method
-    event["timestamp"] = _iso(at)
+    event["timestamp"] = stamp
     return _json_encoder.encode(event).decode()
 
 
@@ -122,9 +122,9 @@ def _source(event: dict[str, Any]) -> str:
     return "management" if message == "management" else "server"
 
 
-def _store_line(event: dict[str, Any], method: str, at: float) -> bytes:
+def _store_line(event: dict[str, Any], method: str, stamp: str) -> bytes:
     entry = {
-        "timestamp": _iso(at),
+        "timestamp": stamp,
         "level": _LEVEL_NAMES.get(method, method),
         "source": _source(event),
         "event": event.get("event", ""),
@@ -153,8 +153,9 @@ def _formatter(fmt: LogFormat, stored: bool) -> Format:
 
     def format_line(method: str, event: dict[str, Any], at: float) -> tuple[bytes | None, str]:
         event = REDACTOR.scrub_event(event)
-        line = _store_line(event, method, at) if stored else None
-        return line, render(method, event, at)
+        stamp = _iso(at)
+        line = _store_line(event, method, stamp) if stored else None
+        return line, render(method, event, stamp)
 
     return format_line
 
@@ -191,6 +192,18 @@ def configure_logging(
         logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+def log_line(method: str, event: str, fields: dict[str, Any]) -> None:
+    """The line `get_logger().<method>(event, **fields)` writes, without structlog's
+    per-call work (copying the context, running its processors): for the request
+    line, one per request. `fields` is handed over, not copied."""
+    writer = _writer
+    if writer is None:  # logging not configured: structlog's defaults
+        getattr(get_logger(), method)(event, **fields)
+        return
+    fields["event"] = event
+    writer.submit(method, fields)
 
 
 def flush_logs() -> None:

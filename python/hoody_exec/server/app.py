@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import LogPolicy, get_logger, redact_headers, redact_query
-from hoody_exec.observability.logging import flush_logs, truncate_body
+from hoody_exec.observability.logging import flush_logs, log_line, truncate_body
 from hoody_exec.observability.metrics import ActiveRequest, Monitor
 from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
 from hoody_exec.routing.table import OUTSIDE_REASON, leads_outside
@@ -683,7 +683,7 @@ class Request:
             fields["response_body"] = truncate_body(self.response_body)
         if policy.lifecycle and self.result is not None:
             fields["timings_ms"] = {k: round(v, 3) for k, v in self.result.timings.items()}
-        (log.error if failed else log.info)("request", **fields)
+        log_line("error" if failed else "info", "request", fields)
 
 
 def _cookies(headers: Headers) -> dict[str, str]:
