@@ -37,6 +37,6 @@ return {
   priced: order.items.length - unknown,
   average: units ? Math.round((total / units) * 100) / 100 : 0,
   free_shipping: total > 100,
-  request_id: requestId,
+  host: headers.host ?? "",
   version: 1,
 };

@@ -54,6 +54,9 @@ async def _run(
     )
     if not any(name == "host" for name, _ in headers):
         headers = [("host", "localhost"), *headers]
+    if body and not any(name in ("content-length", "transfer-encoding") for name, _ in headers):
+        # As an HTTP client frames it: the server reads no body that is not announced.
+        headers = [*headers, ("content-length", str(len(body)))]
     scope = {
         "type": "http",
         "method": method,

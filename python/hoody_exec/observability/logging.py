@@ -80,7 +80,10 @@ _NEEDS_QUOTES = re.compile(r"[\s\"']")
 
 
 def _plain(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    kind = type(value)
+    if kind is int or kind is float:  # most values of a request line: no quoting needed
+        return repr(value)
+    text = value if kind is str or isinstance(value, str) else repr(value)
     return repr(text) if not text or _NEEDS_QUOTES.search(text) else text
 
 

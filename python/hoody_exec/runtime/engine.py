@@ -28,6 +28,7 @@ import msgspec
 from hoody_exec.observability import LogPolicy, get_logger
 from hoody_exec.runtime import native, streams
 from hoody_exec.runtime.budget import DEFAULT_WAIT_S, MIB, MemoryBudget, default_budget_mb
+from hoody_exec.runtime.deadlines import FAR
 from hoody_exec.runtime.fifo import FifoLimiter, QueueFull
 from hoody_exec.runtime.host import HostCall, HostRegistry, default_registry
 from hoody_exec.runtime.limits import (
@@ -704,7 +705,7 @@ async def _within_deadline(awaitable: Awaitable[T], deadline: float | None) -> T
     if deadline is None:
         return await awaitable
     try:
-        async with asyncio.timeout_at(deadline):
+        async with FAR.within(deadline):
             return await awaitable
     except TimeoutError:
         raise _Expired from None
