@@ -106,6 +106,11 @@ def node_builtins() -> dict[str, str | None]:
 def v8_version() -> str:
     """Starts V8 if needed (lazily: after the server forked) and returns its version."""
 
+def register_source(name: str, code: str) -> None:
+    """Registers a script that isolates fetch on demand (`__hoody.host.source(name)`),
+    process-wide; the lazy Web runtime keeps its API families here. Raises
+    EngineError if it is larger than one mailbox reply (131,040 UTF-16 units)."""
+
 def context_count() -> int:
     """Live isolates in this process (for tests and metrics)."""
 

@@ -24,6 +24,7 @@ from hoody_exec._native import (
     context_count,
     engine_threads,
     protection_keys,
+    register_source,
     transpile,
     v8_version,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "context_count",
     "engine_threads",
     "protection_keys",
+    "register_source",
     "transpile",
     "v8_version",
 ]

@@ -13,7 +13,7 @@
   const B = new Uint8Array(sab);
   // Message kinds and flags; the same numbers are in rust/engine/src/mailbox.rs.
   const K_POST = 1, K_REQUEST = 2, K_RESULT = 3, K_ERROR = 4, K_TAKE = 5;
-  const K_RANDOM = 10, K_DIGEST = 11, K_HMAC = 12;
+  const K_RANDOM = 10, K_DIGEST = 11, K_HMAC = 12, K_SOURCE = 13;
   const F_BINARY = 1, F_MORE = 2;
 
   // UTF-8 encoding into a byte array; lone surrogates become U+FFFD.
@@ -109,6 +109,16 @@
       const both = new Uint8Array(k.length + d.length);
       both.set(k, 0); both.set(d, k.length);
       return syncCall(K_HMAC, String(alg), both, k.length);
+    },
+    // A registered script's text (rust/engine/src/sources.rs), sent as UTF-16LE.
+    source(name) {
+      const bytes = syncCall(K_SOURCE, String(name), "", 0);
+      const units = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1);
+      const parts = [];
+      for (let i = 0; i < units.length; i += 8192) {
+        parts.push(String.fromCharCode.apply(null, units.subarray(i, i + 8192)));
+      }
+      return parts.join("");
     },
   });
   const hoody = { onCall: null, host };

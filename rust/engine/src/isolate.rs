@@ -380,6 +380,7 @@ impl Inner {
         match kind {
             K_RANDOM | K_DIGEST | K_HMAC => self.sync_op(&mailbox, kind),
             K_TAKE => self.take_binary(&mailbox),
+            K_SOURCE => source_op(&mailbox),
             K_POST | K_REQUEST | K_RESULT | K_ERROR => {
                 drop(handles);
                 if let Some(message) = self.receive_chunk(&mailbox) {
@@ -824,5 +825,18 @@ fn primitive(value: &OwnedValue) -> Primitive {
         kind::DOUBLE => Primitive::Double(h.double_val()),
         kind::STR_UTF8 => Primitive::Str(value.text()),
         _ => Primitive::Other,
+    }
+}
+
+/// `__hoody.host.source(name)`: a registered script, as UTF-16LE (crate::sources).
+fn source_op(mailbox: &Mailbox) {
+    let (name, _) = mailbox.message();
+    let name = String::from_utf8_lossy(name);
+    match crate::sources::get(&name) {
+        Some(bytes) => mailbox.reply(STATUS_OK, &bytes),
+        None => mailbox.reply(
+            STATUS_TYPE_ERROR,
+            format!("no source named {name:?} is registered").as_bytes(),
+        ),
     }
 }

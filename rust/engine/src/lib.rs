@@ -13,6 +13,7 @@ mod mailbox;
 pub mod pool;
 mod registry;
 pub mod runtime;
+pub mod sources;
 pub mod stackmap;
 mod supervisor;
 pub mod threads;

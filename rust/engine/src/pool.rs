@@ -10,7 +10,7 @@ use crossbeam_channel::bounded;
 use parking_lot::{Condvar, Mutex};
 
 use crate::backend::{IsolateConfig, JsEngine, JsIsolate};
-use crate::error::{EngineError, Failure};
+use crate::error::EngineError;
 
 /// A script evaluated in every pooled isolate before it is handed out.
 #[derive(Debug, Clone)]
@@ -142,23 +142,25 @@ impl Shared {
 
     fn create(&self) -> Result<Arc<dyn JsIsolate>, EngineError> {
         let isolate = self.engine.create_isolate(&self.config)?;
-        for script in &self.prelude {
-            let (tx, rx) = bounded(1);
-            isolate.eval(
-                &script.code,
-                &script.filename,
-                script.source_map.as_deref(),
-                Box::new(move |r| drop(tx.send(r))),
-            );
+        // NOTE: the pump thread runs tasks in order, so every script is posted at
+        // once and the answers are read afterwards: one wait, not one per script.
+        let answers: Vec<_> = self
+            .prelude
+            .iter()
+            .map(|script| {
+                let (tx, rx) = bounded(1);
+                isolate.eval(
+                    &script.code,
+                    &script.filename,
+                    script.source_map.as_deref(),
+                    Box::new(move |r| drop(tx.send(r))),
+                );
+                rx
+            })
+            .collect();
+        for (script, rx) in self.prelude.iter().zip(answers) {
             match rx.recv() {
                 Ok(Ok(_)) => {}
-                Ok(Err(Failure::Js(e))) => {
-                    isolate.terminate();
-                    return Err(EngineError::Create(format!(
-                        "prelude {} failed: {e}",
-                        script.filename
-                    )));
-                }
                 Ok(Err(e)) => {
                     isolate.terminate();
                     return Err(EngineError::Create(format!(

@@ -91,10 +91,19 @@
     return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
   }
 
+  // ------------------------------------------------------------------ lazy globals
+  // NOTE: with the lazy Web runtime (webapi/lazy.js) reading a global such as
+  // `Response` evaluates its family. The glue asks whether one is *loaded*
+  // instead: if it is not, no value of that class can exist yet.
+  const lazy = hoody.lazy;
+  function loaded(name) {
+    return name in globalThis && !(lazy && lazy.pending(name));
+  }
+
   // ------------------------------------------------------------------ fallbacks
   // A faithful minimal subset of Headers/Request/Response, installed only when the
   // Web API prelude did not define them (it is loaded first and wins).
-  if (typeof globalThis.Headers !== "function") {
+  if (!("Headers" in globalThis)) {
     class Headers {
       #map = new Map();
       constructor(init) {
@@ -140,7 +149,7 @@
     async text() { return utf8Decode(this.#take()); }
     async json() { return JSON.parse(await this.text()); }
   }
-  if (typeof globalThis.Request !== "function") {
+  if (!("Request" in globalThis)) {
     class Request extends Body {
       constructor(input, init = {}) {
         super(init.body);
@@ -152,7 +161,7 @@
     }
     globalThis.Request = Request;
   }
-  if (typeof globalThis.Response !== "function") {
+  if (!("Response" in globalThis)) {
     class Response extends Body {
       constructor(body, init = {}) {
         super(body);
@@ -226,23 +235,40 @@
     }
     if (text === undefined && bytes !== undefined && p.body_kind !== "bytes") text = utf8Decode(bytes);
     const hasBody = p.body !== null && p.method !== "GET" && p.method !== "HEAD";
-    const request = new globalThis.Request(p.url, {
-      method: p.method,
-      headers: p.headers,
-      body: hasBody ? (bytes !== undefined ? bytes : utf8Encode(text)) : undefined,
-    });
     const body = parseBody(p, bytes, text);
     const log = makeLogger(p.rid);
-    const console = typeof globalThis.console === "object" && globalThis.console ? globalThis.console : fallbackConsole(log);
     const req = {
       method: p.method, url: p.url, path: p.path, query: p.query, params: p.params,
       headers, body, ip: p.ip, cookies: p.cookies,
     };
-    return {
-      request, req, body, query: p.query, params: p.params, headers, env: p.env, console, log,
-      fetch: globalThis.fetch, shared: p.mode === "worker" ? shared : {}, requestId: p.rid,
-      script: p.script, mode: p.mode,
+    const ctx = {
+      request: undefined, req, body, query: p.query, params: p.params, headers, env: p.env,
+      console: undefined, log, fetch: undefined, shared: p.mode === "worker" ? shared : {},
+      requestId: p.rid, script: p.script, mode: p.mode,
     };
+    // Built on first read (then plain data properties): a script that never reads
+    // `request`, `console` or `fetch` loads none of their Web API families.
+    deferred(ctx, "request", () => new globalThis.Request(p.url, {
+      method: p.method,
+      headers: p.headers,
+      body: hasBody ? (bytes !== undefined ? bytes : utf8Encode(text)) : undefined,
+    }));
+    deferred(ctx, "console", () => {
+      const c = globalThis.console;
+      return typeof c === "object" && c ? c : fallbackConsole(log);
+    });
+    deferred(ctx, "fetch", () => globalThis.fetch);
+    return ctx;
+  }
+
+  function deferred(obj, key, make) {
+    const settle = (value) => {
+      Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+      return value;
+    };
+    Object.defineProperty(obj, key, {
+      get: () => settle(make()), set: settle, enumerable: true, configurable: true,
+    });
   }
 
   // ------------------------------------------------------------------ result → response
@@ -389,7 +415,7 @@
   }
 
   async function toResponse(result) {
-    if (result instanceof globalThis.Response) return fromResponse(result);
+    if (loaded("Response") && result instanceof globalThis.Response) return fromResponse(result);
     if (result === undefined) return { status: 204, headers: [], body: "", body_base64: false };
     if (typeof result === "string") {
       const type = HTML_START.test(result) ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
@@ -401,7 +427,7 @@
         body: base64Encode(bytesOf(result)), body_base64: true,
       };
     }
-    if (typeof ReadableStream === "function" && result instanceof ReadableStream) {
+    if (loaded("ReadableStream") && result instanceof ReadableStream) {
       if (canStream) {
         return { status: 200, headers: [["content-type", "application/octet-stream"]], body: "", body_base64: false, stream: openStream(result) };
       }

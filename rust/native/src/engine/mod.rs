@@ -84,12 +84,20 @@ fn protection_keys(py: Python<'_>) -> PyResult<(bool, Option<u32>, Option<String
     ))
 }
 
+/// Registers a script that isolates load on demand (`__hoody.host.source(name)`):
+/// the lazy Web runtime's API families. Needs no running engine.
+#[pyfunction]
+fn register_source(py: Python<'_>, name: &str, code: &str) -> PyResult<()> {
+    hoody_engine::sources::register(name, code).map_err(|m| errors::engine_message(py, m))
+}
+
 pub fn init_pymodule(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FAULT_OP", hoody_engine::FAULT_OP)?;
     m.add_function(wrap_pyfunction!(engine_threads, m)?)?;
     m.add_function(wrap_pyfunction!(protection_keys, m)?)?;
     m.add_function(wrap_pyfunction!(v8_version, m)?)?;
     m.add_function(wrap_pyfunction!(context_count, m)?)?;
+    m.add_function(wrap_pyfunction!(register_source, m)?)?;
     m.add_class::<isolate::Isolate>()?;
     m.add_class::<pool::IsolatePool>()?;
     m.add_class::<reactor::Reactor>()?;

@@ -6,6 +6,10 @@
 //! computed on the final shape: the injected `var`s belong to the function, and
 //! the user's statements sit in an inner block where `let`/`const` may shadow
 //! them. Statements keep their original spans, so source maps need no offsets.
+//!
+//! Only the injected names the statements mention are declared: reading one (say
+//! `request`) builds it, and with the lazy Web runtime that evaluates the Web API
+//! families behind it, which a script that never uses it should not pay for.
 
 use swc_core::common::{SourceFile, SourceMap, Spanned, SyntaxContext, DUMMY_SP};
 use swc_core::ecma::ast::{
@@ -13,7 +17,8 @@ use swc_core::ecma::ast::{
     IdentName, Lit, MemberExpr, MemberProp, Module, ModuleDecl, ModuleExportName, ModuleItem,
     Param, Pat, Stmt, Str, VarDecl, VarDeclKind, VarDeclarator,
 };
-use swc_core::ecma::ast::{DefaultDecl, ExportSpecifier};
+use swc_core::ecma::ast::{DefaultDecl, ExportSpecifier, WithStmt};
+use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::errors::TranspileErrors;
 use crate::pipeline::issue_at;
@@ -110,8 +115,9 @@ pub(crate) fn wrap_body(
     }
 
     let mut stmts = Vec::new();
-    if !injected.is_empty() {
-        let decls = injected
+    let used = mentioned(&body, injected);
+    if !used.is_empty() {
+        let decls = used
             .iter()
             .map(|n| VarDeclarator {
                 span: DUMMY_SP,
@@ -159,6 +165,45 @@ pub(crate) fn wrap_body(
     ));
     module.body = top;
     Ok(())
+}
+
+/// The injected names `body` mentions (as identifiers, in any scope: a local of the
+/// same name only costs an unused read), all of them if it calls `eval` or uses
+/// `with`, which can reach any name.
+fn mentioned<'a>(body: &[Stmt], injected: &'a [String]) -> Vec<&'a String> {
+    struct Names<'n> {
+        injected: &'n [String],
+        found: Vec<bool>,
+        dynamic: bool,
+    }
+    impl Visit for Names<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            if i.sym == "eval" {
+                self.dynamic = true;
+            }
+            if let Some(k) = self.injected.iter().position(|n| i.sym == n.as_str()) {
+                self.found[k] = true;
+            }
+        }
+        fn visit_with_stmt(&mut self, w: &WithStmt) {
+            self.dynamic = true;
+            w.visit_children_with(self);
+        }
+    }
+    let mut names = Names {
+        injected,
+        found: vec![false; injected.len()],
+        dynamic: false,
+    };
+    for stmt in body {
+        stmt.visit_with(&mut names);
+    }
+    injected
+        .iter()
+        .zip(&names.found)
+        .filter(|(_, &found)| found || names.dynamic)
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// Prepends `exports.__hoody_style = "module"` (first, so it is visible even
