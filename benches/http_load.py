@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import platform
 import re
@@ -50,6 +51,15 @@ DEFAULT_TOOLS = Path.home() / ".cache" / "hoody-exec" / "bench-tools"
 BUN_SPEC = "bun@1"
 DENO_SPEC = "deno>=2,<3"
 ZOD_BODY = b'{"name":"widget","quantity":3,"tags":["a","b"]}'
+
+
+def _work_body() -> bytes:
+    """The 2 KB order `load_scripts/work.ts` prices (60 items and a note)."""
+    items = ",".join(f'{{"sku":"sku-{i * 7 % 250}","quantity":{i % 5 + 1}}}' for i in range(60))
+    return f'{{"id":"order-1","customer":"c-42","items":[{items}],"note":"{"x" * 170}"}}'.encode()
+
+
+WORK_BODY = _work_body()
 
 
 # ---------------------------------------------------------------- pinning
@@ -218,7 +228,9 @@ def start_granian(ctx: Context) -> Server:
     return Server(base, process)
 
 
-def start_hoody(folder: Callable[[Context], Path], *extra: str) -> Callable[[Context], Server]:
+def start_hoody(
+    folder: Callable[[Context], Path], *extra: str, workers: int = 1
+) -> Callable[[Context], Server]:
     def start(ctx: Context) -> Server:
         port = free_port()
         env = dict(os.environ)
@@ -226,7 +238,7 @@ def start_hoody(folder: Callable[[Context], Path], *extra: str) -> Callable[[Con
         process = _spawn(
             ctx,
             [str(VENV_BIN / "hoody-exec"), "serve", str(folder(ctx)), "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "1", "--no-reload", *extra],
+             "--port", str(port), "--workers", str(workers), "--no-reload", *extra],
             env=env,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -351,6 +363,7 @@ class Row:
     body: bytes | None = None  # POSTed (JSON) instead of a GET
     open_rate: float | None = None  # also drive it open-loop at this many requests/s
     shared: str | None = None  # rows with the same key share one server
+    pinned: bool = True  # False: server and wrk may use every CPU (process scaling)
 
 
 HOODY_HELLO = start_hoody(load_scripts)
@@ -365,6 +378,12 @@ ROWS: list[Row] = [
         shared="hoody"),
     Row("hoody-compose", "hoody-exec worker script fetching a worker script", HOODY_HELLO,
         "/compose", shared="hoody"),
+    Row("hoody-work", "hoody-exec `@mode worker`, 2 KB JSON body priced from `shared`",
+        HOODY_HELLO, "/work", body=WORK_BODY, shared="hoody"),
+    Row("hoody-scale-1", "hoody-exec `@mode worker`, `--workers 1`, unpinned",
+        start_hoody(load_scripts), "/worker", connections=(32,), pinned=False),
+    Row("hoody-scale-2", "hoody-exec `@mode worker`, `--workers 2`, unpinned",
+        start_hoody(load_scripts, workers=2), "/worker", connections=(32,), pinned=False),
     Row("hoody-zod", "hoody-exec serverless + zod (validates the body)", start_hoody(zod_scripts),
         "/order", connections=(1, 8), body=ZOD_BODY, open_rate=10.0),
 ]  # fmt: skip
@@ -417,7 +436,8 @@ def run_rows(
                 if server is None:
                     for other in [k for k in started if k != key]:
                         _stop(started.pop(other).process)  # one server at a time on the core
-                    server = started[key] = row.start(ctx)
+                    own = ctx if row.pinned else dataclasses.replace(ctx, pin_server=[])
+                    server = started[key] = row.start(own)
                 url = server.base + row.path
                 warm(url, row.body)
             except Unavailable as why:
@@ -426,8 +446,9 @@ def run_rows(
                 continue
             if row.open_rate is not None:
                 results.append(paced(row.name, url, row.open_rate, max(seconds, 10), row.body))
+            pin = pin_load if row.pinned else []
             for connections in row.connections:
-                results.append(wrk(row.name, url, connections, seconds, pin_load, row.body))
+                results.append(wrk(row.name, url, connections, seconds, pin, row.body))
             print(f"measured {row.key}", flush=True)
     return results, skipped
 

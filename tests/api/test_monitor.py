@@ -16,8 +16,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.conftest import ADMIN_TOKEN, PREFIX, error, ok
 from hoody_exec.api.monitor import ActiveRequests, MonitoredScripts, PerformanceResult, StatsResult
-from hoody_exec.observability.metrics import BOUNDS, Histogram, failure_reason
-from hoody_exec.runtime.limits import ScriptThrew, timeout_exceeded
+from hoody_exec.observability.metrics import BOUNDS, Histogram
+from hoody_exec.runtime.limits import ScriptThrew, failure_reason, timeout_exceeded
 from integration.conftest import FIXTURES, Server, start_server
 
 OK_SCRIPT = "// @mode worker\nshared.n = (shared.n ?? 0) + 1;\nreturn { n: shared.n };\n"

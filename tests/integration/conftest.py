@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +98,18 @@ class Server:
             if response.status_code != 404 or time.monotonic() > deadline:
                 return response
             time.sleep(0.05)
+
+    def get_until(
+        self, path: str, check: Callable[[httpx.Response], bool], **kwargs: object
+    ) -> httpx.Response:
+        """GET until `check` passes (or 10 s): a saved file applies once the watcher's
+        event arrives (tens of milliseconds), not on a request racing the save."""
+        deadline = time.monotonic() + 10
+        while True:
+            response = self.client.get(path, **kwargs)  # type: ignore[arg-type]
+            if check(response) or time.monotonic() > deadline:
+                return response
+            time.sleep(0.02)
 
     def stop(self) -> None:
         self.client.close()

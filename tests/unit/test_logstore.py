@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hoody_exec.observability import configure_logging, get_logger
+from hoody_exec.observability.logging import flush_logs
 from hoody_exec.observability.logquery import Filters, Tail, iso, read_page, to_epoch
 from hoody_exec.observability.logstore import MAX_LINE_BYTES, LogStore, Position
 from hoody_exec.observability.redact import REDACTED, Redactor, scrub_text
@@ -238,6 +239,7 @@ def test_logging_stores_redacted_lines(tmp_path):
         log.info("request", request_id="r1", script="a.ts", status=200, url="/a?token=t0ps3cret")
         log.warning("leaked the-admin-token-xyz", authorization="Bearer zzz")
         log.info("big", blob="b" * (2 * MAX_LINE_BYTES))
+        flush_logs()  # lines are redacted when written, with the secrets known then
     finally:
         redact.REDACTOR.admin_token = saved
         configure_logging("console")

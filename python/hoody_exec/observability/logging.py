@@ -6,7 +6,6 @@ by a global logger level, because each script picks its own level.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
@@ -20,7 +19,8 @@ import msgspec
 import structlog
 
 from hoody_exec.observability.logstore import MAX_LINE_BYTES, LogStore
-from hoody_exec.observability.redact import redact_processor
+from hoody_exec.observability.redact import REDACTOR
+from hoody_exec.observability.writer import Format, LineWriter
 
 LogFormat = Literal["console", "json"]
 LEVELS: tuple[str, ...] = ("none", "minimal", "standard", "full", "debug")
@@ -72,24 +72,25 @@ class LogPolicy:
         return self.console
 
 
-def _iso_now() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
+def _iso(at: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + f".{int(at % 1 * 1e6):06d}Z"
 
 
 _NEEDS_QUOTES = re.compile(r"[\s\"']")
 
 
 def _plain(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    kind = type(value)
+    if kind is int or kind is float:  # most values of a request line: no quoting needed
+        return repr(value)
+    text = value if kind is str or isinstance(value, str) else repr(value)
     return repr(text) if not text or _NEEDS_QUOTES.search(text) else text
 
 
-def _render_console(_: Any, method: str, event: dict[str, Any]) -> str:
+def _render_console(method: str, event: dict[str, Any], stamp: str) -> str:
     """`2026-11-29T05:36:48.037538Z [info     ] request   key=value …` in one pass.
 
-    NOTE: one request line per request at `standard` is on the hot path; structlog's
-    ConsoleRenderer and TimeStamper cost about a third of a hello request.
+    NOTE: structlog's ConsoleRenderer and TimeStamper cost several times this.
     """
     message = event.pop("event", "")
     if isinstance(message, str) and ("\n" in message or "\r" in message):
@@ -97,16 +98,16 @@ def _render_console(_: Any, method: str, event: dict[str, Any]) -> str:
         message = message.replace("\r", "\\r").replace("\n", "\\n")
     exc = event.pop("exception", None)
     pairs = " ".join(f"{k}={_plain(v)}" for k, v in event.items())
-    line = f"{_iso_now()} [{method:<9}] {message:<30} {pairs}"
+    line = f"{stamp} [{method:<9}] {message:<30} {pairs}"
     return f"{line}\n{exc}" if exc else line
 
 
 _json_encoder = msgspec.json.Encoder(enc_hook=repr)
 
 
-def _render_json(_: Any, method: str, event: dict[str, Any]) -> str:
+def _render_json(method: str, event: dict[str, Any], stamp: str) -> str:
     event["level"] = method
-    event["timestamp"] = _iso_now()
+    event["timestamp"] = stamp
     return _json_encoder.encode(event).decode()
 
 
@@ -124,9 +125,9 @@ def _source(event: dict[str, Any]) -> str:
     return "management" if message == "management" else "server"
 
 
-def _store_line(event: dict[str, Any], method: str) -> bytes:
+def _store_line(event: dict[str, Any], method: str, stamp: str) -> bytes:
     entry = {
-        "timestamp": _iso_now(),
+        "timestamp": stamp,
         "level": _LEVEL_NAMES.get(method, method),
         "source": _source(event),
         "event": event.get("event", ""),
@@ -149,14 +150,29 @@ def _store_line(event: dict[str, Any], method: str) -> bytes:
     return line + b"\n"
 
 
-def _store_processor(store: LogStore) -> Any:
-    def store_line(_: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
-        # Storing must never fail the call that logged (stderr still gets the line).
-        with contextlib.suppress(Exception):
-            store.append(_store_line(event, method))
-        return event
+def _formatter(fmt: LogFormat, stored: bool) -> Format:
+    """Redact, then the stored line (when there is a store) and the rendered one."""
+    render = _render_json if fmt == "json" else _render_console
 
-    return store_line
+    def format_line(method: str, event: dict[str, Any], at: float) -> tuple[bytes | None, str]:
+        event = REDACTOR.scrub_event(event)
+        stamp = _iso(at)
+        line = _store_line(event, method, stamp) if stored else None
+        return line, render(method, event, stamp)
+
+    return format_line
+
+
+def _hand_to(writer: LineWriter) -> Any:
+    def hand_over(_: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+        writer.submit(method, event)
+        raise structlog.DropEvent
+
+    return hand_over
+
+
+# The writer of the configured loggers (configure_logging), flushed by flush_logs().
+_writer: LineWriter | None = None
 
 
 def configure_logging(
@@ -164,37 +180,67 @@ def configure_logging(
 ) -> None:
     """Render to `stream` (stderr); with `store`, also keep every line on disk.
 
-    Secrets are redacted (`redact.py`) before either sees the line.
+    Secrets are redacted (`redact.py`) before either sees the line. The caller
+    only queues a line: a thread formats and writes it (`writer.py`).
     """
+    global _writer
+    if _writer is not None:
+        _writer.flush()
+    _writer = LineWriter(
+        _formatter(fmt, store is not None), store.append if store is not None else None, stream
+    )
     structlog.configure(
-        processors=_processors(fmt, store),
+        processors=_processors(_writer),
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
         logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
         cache_logger_on_first_use=True,
     )
 
 
-def _processors(fmt: LogFormat, store: LogStore | None) -> list[Any]:
+def log_line(method: str, event: str, fields: dict[str, Any]) -> None:
+    """The line `get_logger().<method>(event, **fields)` writes, without structlog's
+    per-call work (copying the context, running its processors): for the request
+    line, one per request. `fields` is handed over, not copied."""
+    writer = _writer
+    if writer is None:  # logging not configured: structlog's defaults
+        getattr(get_logger(), method)(event, **fields)
+        return
+    fields["event"] = event
+    writer.submit(method, fields)
+
+
+def flush_logs() -> None:
+    """Write every line logged so far (the server's shutdown, tests)."""
+    if _writer is not None:
+        _writer.flush()
+
+
+def _processors(writer: LineWriter) -> list[Any]:
+    # NOTE: context variables and the exception being handled belong to the
+    # calling thread: both are taken before the line leaves it.
     return [
         structlog.contextvars.merge_contextvars,
         structlog.processors.format_exc_info,
-        redact_processor,
-        *([_store_processor(store)] if store is not None else []),
-        _render_json if fmt == "json" else _render_console,
+        _hand_to(writer),
     ]
 
 
 def standalone_logger(fmt: LogFormat, store: LogStore | None, **context: Any) -> Any:
     """A logger rendering and storing like the configured ones, without touching
-    structlog's global configuration.
+    structlog's global configuration; it writes at once, on the calling thread.
 
     NOTE: for the serve process, which forks the workers: a global configuration
     (and the loggers it caches on first use) would be inherited by every worker,
     which then wrote through the parent's store object instead of its own.
     """
+    writer = LineWriter(
+        _formatter(fmt, store is not None),
+        store.append if store is not None else None,
+        threaded=False,
+    )
     return structlog.wrap_logger(
         structlog.PrintLogger(sys.stderr),
-        processors=_processors(fmt, store),
+        processors=_processors(writer),
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
         **context,
     )

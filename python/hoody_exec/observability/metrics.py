@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
@@ -46,10 +46,6 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from prometheus_client.utils import floatToGoString
 
 from hoody_exec.observability.logging import get_logger
-from hoody_exec.runtime.limits import ScriptThrew
-
-if TYPE_CHECKING:
-    from hoody_exec.runtime.engine import Runtime
 
 log = get_logger("hoody_exec.metrics")
 
@@ -275,10 +271,19 @@ class SocketSource(Protocol):
     def listing(self) -> list[dict[str, Any]]: ...
 
 
+class IsolateSource(Protocol):
+    """What the sampler asks of the runtime (which it does not import: the server
+    and the runtime call observability, never the other way)."""
+
+    def isolate_counts(self) -> dict[str, int]: ...
+
+    def idle_worker_isolates(self) -> list[Any]: ...
+
+
 class Monitor:
     """This process's request metrics, in-flight table and sampler."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: IsolateSource) -> None:
         self.dir = run_dir_for()
         self.runtime = runtime
         self.pid = os.getpid()
@@ -684,22 +689,3 @@ def _gauge_into(process: ProcessFigures, name: str, labels: dict[str, str], valu
         process.v8_heap_used_bytes = int(value)
     elif name == STARTED:
         process.started_at = value
-
-
-def failure_reason(failure: Exception | None, stream_outcome: str | None) -> str | None:
-    """The `reason` label of a failed request, None if it did not fail.
-
-    Codes of the error responses (timeout_exceeded, memory_exceeded,
-    memory_budget_exceeded, concurrency_queue_exceeded, load_error,
-    isolate_terminated, internal_error), and of requests stopped early
-    (cancelled, client_closed);
-    `script_error` for anything the script threw (its error names are unbounded);
-    `stream_<outcome>` for a streamed body that ended early on the server's side.
-    """
-    if failure is not None:
-        if isinstance(failure, ScriptThrew):
-            return "script_error"
-        return str(getattr(failure, "code", "internal_error"))
-    if stream_outcome in ("failed", "timeout", "lost"):
-        return f"stream_{stream_outcome}"
-    return None

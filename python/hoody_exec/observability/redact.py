@@ -20,10 +20,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from hoody_exec.server.app import HoodyApp
+from typing import Any
 
 REDACTED = "[redacted]"
 
@@ -76,7 +73,11 @@ def secret_name(name: str) -> bool:
 
 @dataclass
 class Redactor:
-    """What this process knows to be secret; `scrub_event` applies it."""
+    """What this process knows to be secret; `scrub_event` applies it.
+
+    The server fills it in once its app exists (`server/factory.py`): observability
+    knows neither the server nor the runtime, only these callables.
+    """
 
     admin_token: str | None = None
     env: Callable[[], Mapping[str, str]] | None = None
@@ -184,26 +185,3 @@ def scrub_text(text: str, literals: tuple[str, ...] = (), digest: bytes | None =
 
 
 REDACTOR = Redactor()
-
-
-def redact_processor(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    """structlog processor: runs before the line is stored or rendered."""
-    return REDACTOR.scrub_event(event)
-
-
-def bind_app_secrets(app: HoodyApp, admin_token: str) -> None:
-    """Teach the redactor this worker's secrets (called once the app exists)."""
-    loader = app.runtime.loader
-
-    def script_secrets(file: str) -> tuple[bytes | None, str | None]:
-        script = loader.cached(file)
-        if script is None:
-            return None, None
-        magic = script.magic
-        if magic.token_env is not None:
-            return None, loader.env.get(magic.token_env)
-        return magic.token_digest, None
-
-    REDACTOR.admin_token = admin_token
-    REDACTOR.env = lambda: loader.env
-    REDACTOR.script_secrets = script_secrets

@@ -2,7 +2,8 @@
 
 The server's watcher calls `apply_changes` with watchfiles events; a request
 whose path misses may also force a rescan (rate-limited), so a file created a
-moment ago is found even before its event arrives.
+moment ago is found even before its event arrives. A server that does not follow
+file changes (`--no-reload`) sets `follow` off: its table changes only when told.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class LiveRoutes:
         self.root = root
         self.table: RouteTable = build_route_table(root)
         self._scanned_at = time.monotonic()
+        self.follow = True
 
     def rebuild(self) -> RouteTable:
         self.table = build_route_table(self.root)
@@ -31,6 +33,8 @@ class LiveRoutes:
 
     def rescan_if_stale(self) -> bool:
         """Rescan after a miss unless one happened very recently; True if it did."""
+        if not self.follow:
+            return False
         if time.monotonic() - self._scanned_at < MISS_RESCAN_INTERVAL:
             return False
         self.rebuild()

@@ -37,6 +37,7 @@ from hoody_exec.runtime.budget import (
     default_budget_mb,
     default_primed,
 )
+from hoody_exec.runtime.deadlines import FAR
 from hoody_exec.runtime.fifo import FifoLimiter, QueueFull
 from hoody_exec.runtime.host import HostCall, HostRegistry, default_registry
 from hoody_exec.runtime.limits import (
@@ -873,7 +874,7 @@ async def _within_deadline(awaitable: Awaitable[T], deadline: float | None) -> T
     if deadline is None:
         return await awaitable
     try:
-        async with asyncio.timeout_at(deadline):
+        async with FAR.within(deadline):
             return await awaitable
     except TimeoutError:
         raise _Expired from None

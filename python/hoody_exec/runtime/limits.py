@@ -335,3 +335,22 @@ class RequestStopped(ScriptFailure):
 
 CANCELLED = "cancelled"
 CLIENT_CLOSED = "client_closed"
+
+
+def failure_reason(failure: Exception | None, stream_outcome: str | None) -> str | None:
+    """The `reason` label of a failed request's metrics, None if it did not fail.
+
+    Codes of the error responses (timeout_exceeded, memory_exceeded,
+    memory_budget_exceeded, concurrency_queue_exceeded, load_error,
+    isolate_terminated, internal_error), and of requests stopped early
+    (cancelled, client_closed);
+    `script_error` for anything the script threw (its error names are unbounded);
+    `stream_<outcome>` for a streamed body that ended early on the server's side.
+    """
+    if failure is not None:
+        if isinstance(failure, ScriptThrew):
+            return "script_error"
+        return str(getattr(failure, "code", "internal_error"))
+    if stream_outcome in ("failed", "timeout", "lost"):
+        return f"stream_{stream_outcome}"
+    return None

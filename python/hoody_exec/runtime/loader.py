@@ -2,8 +2,11 @@
 
 A cached script stays valid while every file it was built from has the same
 stat signature (inode, size, mtime); a changed signature with unchanged content
-(a `touch`) only refreshes the signatures. Checking on every request makes a
-saved file apply on the very next request, even before the watcher's event.
+(a `touch`) only refreshes the signatures. Who looks is the server's choice
+(`recheck_s`): while its file watcher runs, the watcher's events invalidate
+scripts and requests make no file-system call; with `--no-reload` nothing is
+re-checked; otherwise a request re-checks a script at most every `recheck_s`
+seconds (0: on every request).
 
 A changed file is built once it has been left alone for SETTLE_SECONDS: a file
 saved in place (truncated, then written, maybe in several calls) is empty or
@@ -166,6 +169,7 @@ class LoadedScript:
     inputs: list[_Input] = field(default_factory=list)  # stat'ed on every request
     covered: list[_Input] = field(default_factory=list)  # node_modules files: the lockfile's
     loaded_at: float = field(default_factory=time.monotonic)
+    checked_at: float = field(default_factory=time.monotonic)  # inputs last stat'ed
 
     def is_fresh(self) -> bool:
         return all(stat_signature(i.path) == i.signature for i in self.inputs)
@@ -233,6 +237,9 @@ class ScriptLoader:
         self.root = root.resolve()
         self.env = dict(env)
         self.deps = deps or _service_for(self.root)
+        # Seconds between re-checks of a cached script's files; None: never (the
+        # watcher's events or a server that does not follow changes).
+        self.recheck_s: float | None = 0.0
         self._scripts: dict[str, LoadedScript] = {}
         self._failures: dict[str, _Failure] = {}
         self._pending: dict[str, asyncio.Task[LoadedScript]] = {}
@@ -249,7 +256,7 @@ class ScriptLoader:
     async def load(self, file: str) -> LoadedScript:
         """The script for `file` (relative to the root); raises ScriptLoadFailed."""
         script = self._scripts.get(file)
-        if script is not None and (script.is_fresh() or script.refresh_if_unchanged()):
+        if script is not None and self._still_fresh(script):
             return script
         settled = self._provisional_answer(file)
         if settled is not None:
@@ -267,6 +274,18 @@ class ScriptLoader:
                 return await asyncio.shield(task)
         except TimeoutError:
             return previous  # a file that keeps changing: the build goes on meanwhile
+
+    def _still_fresh(self, script: LoadedScript) -> bool:
+        recheck = self.recheck_s
+        if recheck is None:
+            return True
+        now = time.monotonic()
+        if recheck and now - script.checked_at < recheck:
+            return True
+        if script.is_fresh() or script.refresh_if_unchanged():
+            script.checked_at = now
+            return True
+        return False
 
     def _provisional_answer(self, file: str) -> LoadedScript | None:
         """The last good build while `file`'s provisional outcome is young; once it

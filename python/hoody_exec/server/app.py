@@ -7,6 +7,7 @@ awaits futures the engine completes from its isolate threads.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import secrets
 import time
@@ -16,8 +17,8 @@ from urllib.parse import quote
 
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import LogPolicy, get_logger, redact_headers, redact_query
-from hoody_exec.observability.logging import truncate_body
-from hoody_exec.observability.metrics import ActiveRequest, Monitor, failure_reason
+from hoody_exec.observability.logging import flush_logs, log_line, truncate_body
+from hoody_exec.observability.metrics import ActiveRequest, Monitor
 from hoody_exec.routing import RESERVED_PREFIX, LiveRoutes, RouteMatch
 from hoody_exec.routing.table import OUTSIDE_REASON, leads_outside
 from hoody_exec.runtime.budget import MIB, default_budget_mb
@@ -30,6 +31,7 @@ from hoody_exec.runtime.limits import (
     ScriptFailure,
     ScriptLoadFailed,
     body_timeout_exceeded,
+    failure_reason,
 )
 from hoody_exec.runtime.loader import LoadedScript
 from hoody_exec.runtime.protocol import CallRequest
@@ -52,6 +54,7 @@ from hoody_exec.server.asgi import (
     disconnected,
     header_list,
     json_body,
+    may_have_body,
     parse_query,
     read_body,
     send_head,
@@ -60,6 +63,7 @@ from hoody_exec.server.asgi import (
 from hoody_exec.server.auth import CHALLENGE, token_matches
 from hoody_exec.server.cancel import CancelInbox
 from hoody_exec.server.cors import cors_headers, is_preflight, preflight_headers
+from hoody_exec.server.late import LateStart
 from hoody_exec.server.reload import Watcher
 from hoody_exec.server.websockets import (
     SocketHub,
@@ -73,6 +77,9 @@ if TYPE_CHECKING:
     from hoody_exec.schedules.scheduler import Scheduler
 
 log = get_logger("hoody_exec.server")
+
+# Seconds between a request's re-checks of a script's files when no watcher runs.
+RECHECK_S = 0.05
 
 
 class HoodyApp:
@@ -112,7 +119,11 @@ class HoodyApp:
         self.management = management
         # `@schedule` runs (set by the server factory; `hoody-exec run` has none).
         self.scheduler: Scheduler | None = None
+        self.late = LateStart()
         self.watcher: Watcher | None = None
+        # Whether requests look at the files themselves (see _follow_files).
+        self._check_files = False
+        self._follow_files(watching=False)
         self.heartbeat: instances.Heartbeat | None = None
         self._started = False
         self.started_at = time.time()
@@ -147,8 +158,11 @@ class HoodyApp:
             return
         self._started = True
         if self.config.reload:
-            self.watcher = Watcher(self.root, self.on_changes)
+            self.watcher = Watcher(
+                self.root, self.on_changes, lambda: self._follow_files(watching=False)
+            )
             self.watcher.start()
+            self._follow_files(watching=True)
         record = instances.current()
         if record is not None:  # started by `hoody-exec serve`: keep its entry fresh
             self.heartbeat = instances.Heartbeat(self.root, record)
@@ -170,12 +184,18 @@ class HoodyApp:
             self.cancels.start()
         if self.scheduler is not None:
             self.scheduler.start()
+        # NOTE: what exists now (modules, the app, the management API's models) lives
+        # as long as the process. Frozen, the collector no longer walks it in every
+        # full collection, which under load took a fifth of a worker-mode request.
+        gc.collect()
+        gc.freeze()
 
     async def shutdown(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await close_streams("the server is shutting down")
         await self.sockets.shutdown("the server is shutting down")
+        await self.late.stop()
         if self.watcher is not None:
             await self.watcher.stop()
         if self.heartbeat is not None:
@@ -183,6 +203,21 @@ class HoodyApp:
         await self.cancels.stop()
         await self.runtime.aclose()
         await self.monitor.stop()
+        flush_logs()
+
+    def _follow_files(self, *, watching: bool) -> None:
+        """How saved files reach the routes and the bundles.
+
+        NOTE: a file-system call per request (stat of every input of the script, a
+        realpath, an is_file) is a tenth of a worker-mode request, so requests make
+        none while the watcher's events cover changes, nor with `--no-reload`
+        (which follows nothing: only the management API's own writes apply). A
+        server that wants changes but has no watcher re-checks, time-bounded.
+        """
+        reload = self.config.reload
+        self.routes.follow = reload
+        self.runtime.loader.recheck_s = None if watching or not reload else RECHECK_S
+        self._check_files = reload and not watching
 
     def cancel(self, rid: str) -> bool | None:
         """Stop this process's request `rid`: True if it was stopped, False if it is
@@ -239,13 +274,13 @@ class HoodyApp:
             body = {"error": found.error, "message": found.reason, "path": path}
             await _json(send, found.status, body)
             return
-        if leads_outside(self.root, found.route.file):
+        if self._check_files and leads_outside(self.root, found.route.file):
             # Made a link after the last scan: refused as the scan would have.
             self.routes.rebuild()
             body = {"error": "forbidden_path", "message": OUTSIDE_REASON, "path": path}
             await _json(send, 403, body)
             return
-        if not (self.root / found.route.file).is_file():
+        if self._check_files and not (self.root / found.route.file).is_file():
             # Deleted a moment ago and the watcher has not told us yet.
             self.routes.rebuild()
             await _json(
@@ -360,6 +395,7 @@ class Request:
         finally:
             if self._gone is not None:
                 self._gone.cancel()
+            self.active.stop = None  # a cycle (entry ↔ request) left for the collector
             self._count()
             self._log()
 
@@ -384,6 +420,12 @@ class Request:
         if self._running is not None:
             self._running.cancel()
         return True
+
+    def _watch_connection(self) -> None:
+        """Stop the request if its client leaves (started once it runs long)."""
+        if self._gone is None and self._running is not None:
+            self._gone = asyncio.ensure_future(disconnected(self.receive))
+            self._gone.add_done_callback(self._client_left)
 
     def _client_left(self, gone: asyncio.Future[None]) -> None:
         if not gone.cancelled():
@@ -464,8 +506,7 @@ class Request:
         if self.stopped is not None:
             await self._stopped_run(script, cors, started=False)
             return
-        self._gone = asyncio.ensure_future(disconnected(self.receive))
-        self._gone.add_done_callback(self._client_left)
+        self.app.late.add(self, self._watch_connection)
         task = self._running = asyncio.current_task()
         try:
             self.result = await self.app.runtime.run(
@@ -486,6 +527,7 @@ class Request:
             return
         finally:
             self._running = None
+            self.app.late.discard(self)
         response = self.result.response
         # NOTE: a script returning a fetched Response would pass the inner server's
         # request id along; the id of this request replaces it.
@@ -539,6 +581,8 @@ class Request:
     async def _read_body(self, script: LoadedScript) -> bytes:
         """The body, within the script's @timeout (its deadline runs from the
         request's arrival) and the server's --body-timeout, whichever ends first."""
+        if not may_have_body(self.scope, self.headers):
+            return b""
         config = self.app.config
         began = time.monotonic()
         own_deadline = began + config.body_timeout_s
@@ -699,4 +743,4 @@ class Request:
             fields["response_body"] = truncate_body(self.response_body)
         if policy.lifecycle and self.result is not None:
             fields["timings_ms"] = {k: round(v, 3) for k, v in self.result.timings.items()}
-        (log.error if failed else log.info)("request", **fields)
+        log_line("error" if failed else "info", "request", fields)

@@ -59,6 +59,20 @@ async def read_body(receive: Receive, limit: int, *, deadline: float | None = No
     return b"".join(chunks)
 
 
+def may_have_body(scope: Scope, headers: Headers) -> bool:
+    """False when the request certainly has no body, so it need not be read.
+
+    NOTE: HTTP/1.x frames a body only with Content-Length or Transfer-Encoding
+    (RFC 9112 §6.3); other versions may send one without either.
+    """
+    if scope.get("http_version", "1.1") not in ("1.1", "1.0"):
+        return True
+    for name, value in headers:
+        if name == "transfer-encoding" or (name == "content-length" and value.strip() != "0"):
+            return True
+    return False
+
+
 def declared_length(headers: Headers) -> int | None:
     value = next((v for k, v in headers if k == "content-length"), None)
     return int(value) if value is not None and value.strip().isdigit() else None

@@ -1,8 +1,11 @@
 """Hot reload: each worker process watches the scripts folder itself.
 
 NOTE: every Granian worker has its own routes, caches and isolates, so each one
-runs its own watcher instead of being told by a parent; the loader's per-request
-stat check covers the few milliseconds before an event arrives.
+runs its own watcher instead of being told by a parent. While it runs, requests
+make no file-system call: its events are the only news of a change, so a save
+applies once its event arrives (tens of milliseconds: `debounce` + `step`). If it
+stops unexpectedly (`on_failure`), the server goes back to re-checking files on
+requests.
 """
 
 from __future__ import annotations
@@ -49,9 +52,15 @@ class ScriptsFilter(watchfiles.DefaultFilter):
 
 
 class Watcher:
-    def __init__(self, root: Path, on_changes: Callable[[set[Path]], None]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        on_changes: Callable[[set[Path]], None],
+        on_failure: Callable[[], None] = lambda: None,
+    ) -> None:
         self.root = root
         self.on_changes = on_changes
+        self.on_failure = on_failure
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -66,6 +75,15 @@ class Watcher:
                 await self._task
 
     async def _run(self) -> None:
+        try:
+            await self._follow()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("the file watcher stopped; requests re-check files from now on")
+            self.on_failure()
+
+    async def _follow(self) -> None:
         # `.env` matters (it holds script variables), so it is kept.
         async for changes in watchfiles.awatch(
             self.root,

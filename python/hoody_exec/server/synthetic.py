@@ -43,6 +43,10 @@ class SyntheticRequest:
     body_limit: int | None = None
 
     def __post_init__(self) -> None:
+        announced = ("content-length", "transfer-encoding")
+        if self.body and not any(name in announced for name, _ in self.headers):
+            # As an HTTP client frames it: the server reads no body that is not announced.
+            self.headers = [*self.headers, ("content-length", str(len(self.body)))]
         scope = {
             "type": "http",
             "method": self.method,
