@@ -39,6 +39,7 @@ from hoody_exec.runtime.budget import (
 )
 from hoody_exec.runtime.deadlines import FAR
 from hoody_exec.runtime.fifo import FifoLimiter, QueueFull
+from hoody_exec.runtime.handout import IsolateHandout
 from hoody_exec.runtime.host import HostCall, HostRegistry, default_registry
 from hoody_exec.runtime.limits import (
     IsolateLost,
@@ -173,6 +174,7 @@ class Runtime:
         self.registry = registry or default_registry()
         streams.register_host_ops(self.registry)
         self._pool: native.IsolatePool | None = None
+        self.handout = IsolateHandout()
         self._workers: dict[str, _WorkerSlot] = {}
         self._building: dict[tuple[str, str], asyncio.Task[_WorkerSlot]] = {}
         self._limiters: dict[str, FifoLimiter] = {}
@@ -695,8 +697,8 @@ class Runtime:
     async def _fresh_isolate(
         self, file: str, deadline: float | None, script: LoadedScript | None = None
     ) -> tuple[native.Isolate, bool, bool]:
-        """A never-used isolate (holding a slot of the memory budget), whether it
-        had to be created for this call, and whether it is primed with `script`'s
+        """A never-used isolate (holding a slot of the memory budget), whether the
+        call had to wait for it (queued in arrival order), and whether it is primed with `script`'s
         bundle (serverless calls pass their script).
 
         NOTE: creating one (with the prelude) takes milliseconds: when the pool is
@@ -707,11 +709,9 @@ class Runtime:
         try:
             isolate = self.primed.take(script) if script is not None else None
             primed = isolate is not None
+            cold = False
             if isolate is None:
-                isolate = pool.try_take()
-            cold = isolate is None
-            if isolate is None:
-                isolate = await asyncio.to_thread(pool.take)
+                isolate, cold = await self.handout.get(pool)
         except BaseException:
             # NOTE: an isolate a cancelled thread still returns is dropped, which frees it.
             self.budget.release_unbound()
