@@ -78,6 +78,7 @@ RSS = "hoody_exec_worker_resident_memory_bytes"
 V8_HEAP = "hoody_exec_worker_v8_heap_used_bytes"
 STARTED = "hoody_exec_worker_start_time_seconds"
 REPLACEMENTS = "hoody_exec_worker_replacements"  # counter: cause (SIGKILL, exit 1…)
+AI_TOKENS = "hoody_exec_ai_tokens"  # counter: script, model, kind (prompt, completion)
 
 _HELP = {
     REQUESTS: "Script requests answered, by status class.",
@@ -89,6 +90,7 @@ _HELP = {
     V8_HEAP: "V8 heap used by idle worker-mode isolates of the process (sampled).",
     STARTED: "Start time of the worker process (UNIX seconds).",
     REPLACEMENTS: "Worker processes that died unasked and were replaced, by cause.",
+    AI_TOKENS: "Tokens used at the AI gateway (as its answers report them), by script and model.",
 }
 
 TIMEOUT_REASONS = frozenset({"timeout_exceeded", "stream_timeout"})
@@ -293,6 +295,15 @@ class Monitor:
         buckets, sum_key = found
         self._histograms.inc(buckets[bisect.bisect_left(BOUNDS, duration_s)])
         self._histograms.inc(sum_key, duration_s)
+
+    def ai_tokens(self, script: str, model: str, prompt: int, completion: int) -> None:
+        """Count the tokens one answer of the AI gateway reported."""
+        for kind, amount in (("prompt", prompt), ("completion", completion)):
+            key = self._keys.get((AI_TOKENS, script, model, kind))
+            if key is None:
+                key = self._key(AI_TOKENS, "_total", script=script, model=model, kind=kind)
+                self._keys[(AI_TOKENS, script, model, kind)] = key
+            self._counters.inc(key, float(amount))
 
     def _key(self, metric: str, suffix: str, **labels: str) -> str:
         return mmap_key(metric, metric + suffix, list(labels), list(labels.values()), _HELP[metric])

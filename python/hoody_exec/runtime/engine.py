@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
+from hoody_exec.ai.sdk import SdkBundle
 from hoody_exec.observability import LogPolicy, get_logger
 from hoody_exec.runtime import native, streams
 from hoody_exec.runtime.budget import DEFAULT_WAIT_S, MIB, MemoryBudget, default_budget_mb
@@ -43,6 +44,7 @@ from hoody_exec.runtime.loader import LoadedScript, ScriptLoader
 from hoody_exec.runtime.protocol import (
     CallRequest,
     CallResponse,
+    ai_helpers_source,
     decode_response,
     dispatch_source,
     encode_call,
@@ -105,9 +107,19 @@ class _WorkerSlot:
     requests: list[str] = field(default_factory=list)
 
 
+# Pre-created isolates with the AI SDK already evaluated, per SDK bundle: loading
+# it takes a few hundred milliseconds, which must not be on a request's path.
+AI_POOL_SIZE = 1
+
+
 def prelude_sources() -> list[tuple[str, str]]:
     """The Web API prelude (one script) followed by the dispatch glue."""
     return [prelude_source(), dispatch_source()]
+
+
+def ai_prelude_sources(sdk: SdkBundle) -> list[tuple[str, str]]:
+    """The prelude of an `@ai` isolate: the usual one, the SDK, its helpers."""
+    return [*prelude_sources(), (sdk.code, "hoody:ai/sdk.js"), ai_helpers_source()]
 
 
 class Runtime:
@@ -141,6 +153,7 @@ class Runtime:
         self.registry = registry or default_registry()
         streams.register_host_ops(self.registry)
         self._pool: native.IsolatePool | None = None
+        self._ai_pools: dict[str, native.IsolatePool] = {}
         self._workers: dict[str, _WorkerSlot] = {}
         self._building: dict[tuple[str, str], asyncio.Task[_WorkerSlot]] = {}
         self._limiters: dict[str, FifoLimiter] = {}
@@ -157,6 +170,20 @@ class Runtime:
             )
         return self._pool
 
+    def ai_pool(self, sdk: SdkBundle) -> native.IsolatePool:
+        """The pool of `@ai` isolates for this SDK bundle (created on first use:
+        blocks while it prepares, so call it off the loop the first time)."""
+        pool = self._ai_pools.get(sdk.hash)
+        if pool is None:
+            pool = native.IsolatePool(
+                min(self.pool_size, AI_POOL_SIZE),
+                memory_limit=self.memory_limit,
+                cpu_limit_ms=self.cpu_limit_ms,
+                prelude=ai_prelude_sources(sdk),
+            )
+            self._ai_pools[sdk.hash] = pool
+        return pool
+
     def close(self) -> None:
         for slot in self._workers.values():
             self._dispose(slot.isolate)
@@ -164,6 +191,9 @@ class Runtime:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+        for pool in self._ai_pools.values():
+            pool.close()
+        self._ai_pools.clear()
 
     def forget(self, files: list[str]) -> None:
         """Scripts whose files changed. A changed program gets a new worker isolate
@@ -264,7 +294,7 @@ class Runtime:
         handed_off = False
         try:
             phases.enter("isolate")
-            isolate, cold = await self._fresh_isolate(script.file, deadline)
+            isolate, cold = await self._fresh_isolate(script.file, deadline, script.ai_sdk)
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
             # NOTE: our deadlines are time.monotonic(), the clock of asyncio's loop.time().
             webapi_host.set_deadline(isolate, deadline)
@@ -435,7 +465,7 @@ class Runtime:
         return await asyncio.shield(task)
 
     async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
-        isolate, _ = await self._fresh_isolate(script.file, None)
+        isolate, _ = await self._fresh_isolate(script.file, None, script.ai_sdk)
         # Worker calls interleave, so a log line names its request, and the host
         # accepts only the ids of calls in flight here (runtime/host.py).
         requests: list[str] = []
@@ -529,15 +559,18 @@ class Runtime:
 
     # ------------------------------------------------------------ helpers
     async def _fresh_isolate(
-        self, file: str, deadline: float | None
+        self, file: str, deadline: float | None, sdk: SdkBundle | None = None
     ) -> tuple[native.Isolate, bool]:
-        """A never-used isolate (holding a slot of the memory budget) and whether it
-        had to be created for this call.
+        """A never-used isolate (holding a slot of the memory budget; with the AI SDK
+        loaded for `sdk`) and whether it had to be created for this call.
 
         NOTE: creating one (with the prelude) takes milliseconds: when the pool is
         empty it happens on a thread, never on the event loop.
         """
-        pool = self.pool()
+        if sdk is None:
+            pool = self.pool()
+        else:
+            pool = self._ai_pools.get(sdk.hash) or await asyncio.to_thread(self.ai_pool, sdk)
         await self.budget.acquire(file, deadline)
         try:
             isolate = pool.try_take()

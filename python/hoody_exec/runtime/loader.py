@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hoody_exec.ai.sdk import SdkBundle, ensure_sdk
 from hoody_exec.config import CONFIG_ENV, ServerConfig
 from hoody_exec.deps.check import SCRIPT_SUFFIXES, unsatisfied_ranges
 from hoody_exec.deps.errors import DependencyError
@@ -41,8 +42,9 @@ from hoody_exec.deps.service import DependencyService, http_status
 from hoody_exec.observability import get_logger
 from hoody_exec.runtime import native
 from hoody_exec.runtime.limits import ScriptLoadFailed
-from hoody_exec.runtime.protocol import INJECTED
+from hoody_exec.runtime.protocol import AI_INJECTED, INJECTED
 from hoody_exec.scripts import MagicCommentError, MagicComments, parse_magic_comments
+from hoody_exec.webapi import gateway
 
 log = get_logger("hoody_exec.loader")
 
@@ -166,6 +168,8 @@ class LoadedScript:
     inputs: list[_Input] = field(default_factory=list)  # stat'ed on every request
     covered: list[_Input] = field(default_factory=list)  # node_modules files: the lockfile's
     loaded_at: float = field(default_factory=time.monotonic)
+    # The pre-bundled AI SDK its isolates evaluate first (`@ai true` with a gateway).
+    ai_sdk: SdkBundle | None = None
 
     def is_fresh(self) -> bool:
         return all(stat_signature(i.path) == i.signature for i in self.inputs)
@@ -407,7 +411,10 @@ class ScriptLoader:
         installed: set[str] = set()
         while True:
             try:
-                return await asyncio.to_thread(self._build_until_stable, file)
+                script = await asyncio.to_thread(self._build_until_stable, file)
+                if script.magic.ai and gateway.current() is not None:
+                    script.ai_sdk = await self._ai_sdk(file)
+                return script
             except MissingPackage as missing:
                 if not self.deps.auto_install:
                     raise ScriptLoadFailed(
@@ -448,6 +455,19 @@ class ScriptLoader:
                 )
                 # Other scripts may have failed for this same package a moment ago.
                 self._failures.clear()
+
+    async def _ai_sdk(self, file: str) -> SdkBundle:
+        """The SDK an `@ai` script needs, installed on first use (shared by all)."""
+        try:
+            return await ensure_sdk(installer=self.deps.installer)
+        except DependencyError as error:
+            raise DependencyInstallFailed(
+                error, script=file, package="ai (the pre-bundled AI SDK)", deps=self.deps
+            ) from error
+        except native.BundleError as error:
+            raise ScriptLoadFailed(
+                f"{file}: the pre-bundled AI SDK does not bundle: {error}", script=file, problems=[]
+            ) from error
 
     def _build_until_stable(self, file: str) -> LoadedScript:
         for _ in range(BUILD_ATTEMPTS - 1):
@@ -494,7 +514,8 @@ class ScriptLoader:
         lock_sha = _sha256_file(lockfile)
         lock_signature = stat_signature(lockfile)
         try:
-            built = native.bundle(str(self.root), file, injected=INJECTED)
+            injected = (*INJECTED, *AI_INJECTED) if magic.ai else INJECTED
+            built = native.bundle(str(self.root), file, injected=injected)
         except native.TranspileError as error:
             problems = [
                 {"file": i.filename, "line": i.line, "column": i.column, "message": i.message}

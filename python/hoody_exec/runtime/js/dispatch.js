@@ -238,11 +238,16 @@
       method: p.method, url: p.url, path: p.path, query: p.query, params: p.params,
       headers, body, ip: p.ip, cookies: p.cookies,
     };
-    return {
+    const ctx = {
       request, req, body, query: p.query, params: p.params, headers, env: p.env, console, log,
       fetch: globalThis.fetch, shared: p.mode === "worker" ? shared : {}, requestId: p.rid,
       script: p.script, mode: p.mode,
     };
+    if (p.ai) {
+      if (!hoody.ai) throw new Error("@ai true: the AI SDK was not loaded into this isolate");
+      Object.assign(ctx, hoody.ai.context(p.ai));
+    }
+    return ctx;
   }
 
   // ------------------------------------------------------------------ result → response
@@ -494,6 +499,9 @@
     try {
       result = await run(entry, ctx);
     } catch (e) {
+      // An AI gateway error nobody caught: an answer naming the gateway's status.
+      const failed = hoody.ai ? hoody.ai.failure(e, p.script) : null;
+      if (failed !== null) return JSON.stringify(failed);
       throw isErrorLike(e) ? e : thrownValue(e);
     }
     return JSON.stringify(await toResponse(result));
