@@ -73,13 +73,36 @@
     for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return String(headers[key]);
     return null;
   }
+  function timedOut(error) {
+    let current = error;
+    for (let depth = 0; current && depth < 4; depth++) {
+      if (current.name === "TimeoutError") return true;
+      current = current.cause || current.reason;
+    }
+    return false;
+  }
+  function json(status, body, headers = []) {
+    return {
+      status, headers: [["content-type", "application/json"], ...headers],
+      body: JSON.stringify(body), body_base64: false,
+    };
+  }
   function failure(error, script) {
     const call = apiCallError(error);
-    if (call === null) return null;
+    if (call === null) {
+      if (!timedOut(error)) return null;
+      return json(504, {
+        error: "ai_gateway_timeout",
+        message: "the AI gateway did not answer within the call's timeout (the timeout or abortSignal option)",
+        gateway_status: null,
+        retryable: true,
+        script,
+      });
+    }
     const status = typeof call.statusCode === "number" ? call.statusCode : null;
     const retryAfter = header(call.responseHeaders, "retry-after");
-    const timedOut = status === null && /timed out/i.test(String(call.message));
-    const answer = status === 429 ? 429 : timedOut ? 504 : 502;
+    const late = status === null && /timed out/i.test(String(call.message));
+    const answer = status === 429 ? 429 : late ? 504 : 502;
     const body = {
       error: "ai_gateway_error",
       message: status === null
@@ -91,9 +114,7 @@
     };
     if (retryAfter !== null) body.retry_after = retryAfter;
     if (error !== call && error && error.name) body.sdk_error = error.name;
-    const headers = [["content-type", "application/json"]];
-    if (retryAfter !== null) headers.push(["retry-after", retryAfter]);
-    return { status: answer, headers, body: JSON.stringify(body), body_base64: false };
+    return json(answer, body, retryAfter === null ? [] : [["retry-after", retryAfter]]);
   }
 
   hoody.ai = Object.freeze({ context, failure, modules: sdk.modules });
