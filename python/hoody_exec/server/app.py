@@ -118,9 +118,10 @@ class HoodyApp:
         if usage.request_id is None or usage.request_id not in self.monitor.active:
             return
         per_model = self.ai_usage.setdefault(usage.request_id, {})
-        counts = per_model.setdefault(usage.model, {"prompt_tokens": 0, "completion_tokens": 0})
-        counts["prompt_tokens"] += usage.prompt_tokens
-        counts["completion_tokens"] += usage.completion_tokens
+        # NOTE: not "…_tokens": the redactor hides fields named like credentials.
+        counts = per_model.setdefault(usage.model, {"prompt": 0, "completion": 0})
+        counts["prompt"] += usage.prompt_tokens
+        counts["completion"] += usage.completion_tokens
 
     def _allowed_env(self) -> dict[str, str]:
         """The variables scripts may read, never holding the AI gateway's key."""
