@@ -26,7 +26,7 @@ ADMIN_TOKEN = "ai-admin-token-0123456789abcdef"
 
 @pytest.fixture(scope="session")
 def ai_sdk() -> Path:
-    from hoody_exec.ai import ensure_sdk, installed_sdk, sdk_dir
+    from hoody_exec.ai.sdk import ensure_sdk, installed_sdk, sdk_dir
 
     if installed_sdk() is None and os.environ.get("HOODY_TEST_NETWORK") != "1":
         pytest.skip("the AI SDK is not in the tools cache and installing it needs the npm "

@@ -75,3 +75,19 @@ def test_embed(ai_server: Server, gateway: FakeGateway) -> None:
     embeddings = [r for r in gateway.state.requests if r.path == "/v1/embeddings"]
     assert embeddings[-1].body["model"] == "test/embedding"
     assert embeddings[-1].body["input"] == ["hello"]
+
+
+def test_worker_mode(ai_server: Server) -> None:
+    first = ai_server.client.post("/worker-chat", params={"q": "one"})
+    second = ai_server.client.post("/worker-chat", params={"q": "two"})
+    assert first.status_code == 200, first.text
+    assert first.json()["text"] == "echo: one"
+    assert second.json() == {"text": "echo: two", "calls": first.json()["calls"] + 1}
+
+
+def test_a_script_importing_ai_gets_the_same_copy(ai_server: Server) -> None:
+    response = ai_server.client.post("/imports-ai", json={})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"same": True, "text": "echo: imported", "provider": "function"}
+    # Nothing was installed into the scripts folder for it.
+    assert not (ai_server.root / "node_modules" / "ai").exists()

@@ -1,21 +1,3 @@
 """`@ai true` (docs/ai.md): the pre-bundled AI SDK (sdk.py) and the helpers built
 from it inside the isolate (js/helpers.js). The gateway's key and the usage count
 live on the host side of fetch (webapi/gateway.py, webapi/gateway_usage.py)."""
-
-from hoody_exec.ai.sdk import (
-    AI_SDK_PACKAGES,
-    PROVIDED_PACKAGES,
-    SdkBundle,
-    ensure_sdk,
-    installed_sdk,
-    sdk_dir,
-)
-
-__all__ = [
-    "AI_SDK_PACKAGES",
-    "PROVIDED_PACKAGES",
-    "SdkBundle",
-    "ensure_sdk",
-    "installed_sdk",
-    "sdk_dir",
-]

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from hoody_exec.deps import Installer
+from hoody_exec.deps.check import PROVIDED_PACKAGES
 from hoody_exec.observability import get_logger
 from hoody_exec.runtime import native
 from hoody_exec.typecheck.install import tools_dir
@@ -43,8 +44,6 @@ AI_SDK_PACKAGES: dict[str, str] = {
     "@ai-sdk/openai-compatible": "3.0.92",
     "zod": "4.6.7",
 }
-# Packages a script may import itself and get the pre-bundled copy of.
-PROVIDED_PACKAGES: tuple[str, ...] = ("ai", "@ai-sdk/openai-compatible")
 ENTRY = "hoody-ai-entry.js"
 GLOBAL_NAME = "__hoody_ai_sdk"
 

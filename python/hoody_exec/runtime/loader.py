@@ -35,7 +35,7 @@ from typing import Any
 
 from hoody_exec.ai.sdk import SdkBundle, ensure_sdk
 from hoody_exec.config import CONFIG_ENV, ServerConfig
-from hoody_exec.deps.check import SCRIPT_SUFFIXES, unsatisfied_ranges
+from hoody_exec.deps.check import PROVIDED_PACKAGES, SCRIPT_SUFFIXES, unsatisfied_ranges
 from hoody_exec.deps.errors import DependencyError
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
 from hoody_exec.deps.service import DependencyService, http_status
@@ -73,6 +73,8 @@ BUILD_ATTEMPTS = 3
 MAX_INSTALL_ROUNDS = 20
 
 _IN_PACKAGES = os.sep + "node_modules" + os.sep
+# Module ids of the packages the runtime provides (the bundler's `provided`).
+PROVIDED_PREFIX = "<provided>/"
 
 
 class _ChangedWhileBuilding(Exception):
@@ -165,11 +167,18 @@ class LoadedScript:
     source_map: str
     hash: str  # the bundle's hash: identifies the program a worker isolate runs
     style: str
+    modules: list[str] = field(default_factory=list)  # the bundle's module ids
     inputs: list[_Input] = field(default_factory=list)  # stat'ed on every request
     covered: list[_Input] = field(default_factory=list)  # node_modules files: the lockfile's
     loaded_at: float = field(default_factory=time.monotonic)
     # The pre-bundled AI SDK its isolates evaluate first (`@ai true` with a gateway).
     ai_sdk: SdkBundle | None = None
+
+    def needs_ai_sdk(self) -> bool:
+        """`@ai true` on a server with a gateway, or an import of a provided package."""
+        if self.magic.ai and gateway.current() is not None:
+            return True
+        return any(module.startswith(PROVIDED_PREFIX) for module in self.modules)
 
     def is_fresh(self) -> bool:
         return all(stat_signature(i.path) == i.signature for i in self.inputs)
@@ -412,7 +421,7 @@ class ScriptLoader:
         while True:
             try:
                 script = await asyncio.to_thread(self._build_until_stable, file)
-                if script.magic.ai and gateway.current() is not None:
+                if script.needs_ai_sdk():
                     script.ai_sdk = await self._ai_sdk(file)
                 return script
             except MissingPackage as missing:
@@ -515,7 +524,9 @@ class ScriptLoader:
         lock_signature = stat_signature(lockfile)
         try:
             injected = (*INJECTED, *AI_INJECTED) if magic.ai else INJECTED
-            built = native.bundle(str(self.root), file, injected=injected)
+            built = native.bundle(
+                str(self.root), file, injected=injected, provided=PROVIDED_PACKAGES
+            )
         except native.TranspileError as error:
             problems = [
                 {"file": i.filename, "line": i.line, "column": i.column, "message": i.message}
@@ -572,6 +583,7 @@ class ScriptLoader:
             source_map=built.map,
             hash=built.hash,
             style=built.style,
+            modules=list(built.modules),
             inputs=inputs,
             covered=covered,
         )

@@ -647,9 +647,9 @@ class Request:
 
     def _ai_settings(self, script: LoadedScript) -> AiSettings | None:
         found = self.app.gateway
-        if script.ai_sdk is None or found is None:
-            return None
         magic = script.magic
+        if not magic.ai or script.ai_sdk is None or found is None:
+            return None
         model = magic.ai_model if "ai-model" in magic.explicit else found.default_model
         return AiSettings(base_url=found.base_url, model=model)
 

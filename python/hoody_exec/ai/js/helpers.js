@@ -28,6 +28,8 @@
         // OpenRouter, LiteLLM, vLLM and Ollama alike.
         supportsStructuredOutputs: true,
       });
+      // Not a secret: where a hand-written proxy (the ai-proxy template) forwards to.
+      Object.defineProperty(found, "baseURL", { value: baseURL, enumerable: true });
       providers.set(baseURL, found);
     }
     return found;
@@ -118,4 +120,14 @@
   }
 
   hoody.ai = Object.freeze({ context, failure, modules: sdk.modules });
+  // What `import { generateText } from "ai"` gets (the bundler's provided packages):
+  // the same modules as the injected names.
+  Object.defineProperty(globalThis, "__hoody_provided", {
+    value(name) {
+      if (!Object.prototype.hasOwnProperty.call(sdk.modules, name)) {
+        throw new Error("the runtime does not provide the package " + JSON.stringify(name));
+      }
+      return sdk.modules[name];
+    },
+  });
 })();
