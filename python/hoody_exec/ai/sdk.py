@@ -31,6 +31,7 @@ __all__ = [
     "PROVIDED_PACKAGES",
     "SdkBundle",
     "ensure_sdk",
+    "ensure_sdk_installed",
     "installed_sdk",
     "sdk_dir",
 ]
@@ -94,6 +95,19 @@ def _bundle(folder: Path, versions: dict[str, str]) -> SdkBundle:
 
 
 async def _install_and_bundle(folder: Path, installer: Installer | None) -> SdkBundle:
+    versions = await _install(folder, installer)
+    started = time.monotonic()
+    bundle = await asyncio.to_thread(_bundle, folder, versions)
+    log.info(
+        "AI SDK bundled",
+        bytes=len(bundle.code),
+        duration_ms=round((time.monotonic() - started) * 1000, 1),
+    )
+    return bundle
+
+
+async def _install(folder: Path, installer: Installer | None) -> dict[str, str]:
+    """The pinned versions, installed first if they are not all there."""
     versions = installed_sdk(folder)
     if versions is None:
         started = time.monotonic()
@@ -117,14 +131,7 @@ async def _install_and_bundle(folder: Path, installer: Installer | None) -> SdkB
             folder=str(folder),
             duration_ms=round((time.monotonic() - started) * 1000, 1),
         )
-    started = time.monotonic()
-    bundle = await asyncio.to_thread(_bundle, folder, versions)
-    log.info(
-        "AI SDK bundled",
-        bytes=len(bundle.code),
-        duration_ms=round((time.monotonic() - started) * 1000, 1),
-    )
-    return bundle
+    return versions
 
 
 _bundles: dict[Path, SdkBundle] = {}
@@ -138,7 +145,7 @@ async def ensure_sdk(
 ) -> SdkBundle:
     """The bundled SDK, installing the pinned packages first if needed (once: every
     caller of this process awaits the same task; a failure is retried by the next)."""
-    folder = (folder or sdk_dir()).resolve() if folder else sdk_dir()
+    folder = folder.resolve() if folder is not None else sdk_dir()
     done = _bundles.get(folder)
     if done is not None:
         return done
@@ -156,3 +163,11 @@ async def ensure_sdk(
         task.add_done_callback(landed)
     # Shielded: one request giving up must not cancel the install the others await.
     return await asyncio.shield(task)
+
+
+async def ensure_sdk_installed(installer: Installer | None = None) -> Path:
+    """The SDK's folder, installed if needed but not bundled (its types are all the
+    type checker needs); installs of the same folder share the installer's lock."""
+    folder = sdk_dir()
+    await _install(folder, installer)
+    return folder

@@ -385,10 +385,10 @@ _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
 async def _ai_sdk_folder(installer: Installer | None) -> Path | None:
     """The AI SDK's folder (installed if needed); None if it cannot be had, and the
     `@ai` names are then `any` to the checker."""
-    from hoody_exec.ai.sdk import ensure_sdk
+    from hoody_exec.ai.sdk import ensure_sdk_installed
 
     try:
-        return (await ensure_sdk(installer=installer)).folder
+        return await ensure_sdk_installed(installer)
     except Exception as error:  # offline and never installed: check without its types
         log.warning("type checks go on without the AI SDK's types", error=str(error))
         return None
