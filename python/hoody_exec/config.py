@@ -57,6 +57,12 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     ai_base_url: str | None = None
     ai_api_key_env: str = AI_API_KEY_ENV
     ai_model: str = DEFAULT_AI_MODEL
+    # `@websocket` limits (docs/websockets.md): per message, per socket, per script
+    # and process, and how long a socket may stay silent (0: forever).
+    ws_max_message_kb: int = 1024
+    ws_send_buffer_kb: int = 1024
+    ws_max_connections: int = 10_000
+    ws_idle_timeout_s: float = 300.0
 
     @property
     def root_path(self) -> Path:

@@ -1,9 +1,10 @@
 """Every built-in template, generated through the API into a real server's folder
 and requested over HTTP.
 
-WebSocket chat and the scheduled job are checked as far as the server goes
-today: they must be valid scripts (syntax and magic comments), and their
-plain-HTTP parts answer. The AI templates run against a gateway in tests/ai.
+The WebSocket chat is used over real sockets. The scheduled job is checked as far
+as the server goes today: it must be a valid script (syntax and magic comments),
+and its plain-HTTP parts answer; its timed runs are tested once that feature
+exists. The AI templates run against a gateway in tests/ai.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 
 from hoody_exec.templates import builtins, render, resolve_values
 from hoody_exec.typecheck import ensure_typescript
@@ -178,15 +180,37 @@ def _valid_script(api: httpx.Client, path: str) -> dict[str, Any]:
     return magic["effective"]
 
 
-def test_websocket_chat_is_a_valid_worker_script(server: Server, api: httpx.Client) -> None:
-    # The socket side needs the server's WebSocket support (not there yet): here
-    # the script must be valid and its plain-HTTP answer must work.
+async def test_websocket_chat_end_to_end(server: Server, api: httpx.Client) -> None:
     result = generate(api, "websocket-chat", route="chat")
     effective = _valid_script(api, result["path"])
     assert effective["mode"] == "worker" and effective["websocket"] is True
     answer = server.get_when_routable("/chat", params={"room": "lobby"})
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"room": "lobby", "messages": []}
+    base = f"ws://127.0.0.1:{server.port}/chat"
+    async with (
+        connect(f"{base}?room=lobby&name=ann") as ann,
+        connect(f"{base}?room=elsewhere&name=eve") as eve,
+    ):
+        assert json.loads(await ann.recv()) == {"type": "history", "messages": []}
+        assert json.loads(await ann.recv())["type"] == "joined"
+        await eve.recv()
+        await eve.recv()
+        async with connect(f"{base}?room=lobby&name=bob") as bob:
+            assert json.loads(await bob.recv())["type"] == "history"
+            joined = {"type": "joined", "room": "lobby", "name": "bob"}
+            assert json.loads(await ann.recv()) == joined
+            assert json.loads(await bob.recv()) == joined
+            await bob.send("hello ann")
+            for conn in (ann, bob):
+                said = json.loads(await conn.recv())
+                assert (said["type"], said["from"], said["text"]) == ("message", "bob", "hello ann")
+        assert json.loads(await ann.recv()) == {"type": "left", "room": "lobby", "name": "bob"}
+        with pytest.raises(TimeoutError):  # another room hears none of it
+            async with asyncio.timeout(0.3):
+                await eve.recv()
+    history = server.client.get("/chat", params={"room": "lobby"}).json()["messages"]
+    assert [(m["from"], m["text"]) for m in history] == [("bob", "hello ann")]
 
 
 def test_ai_chat_is_a_valid_script(server: Server, api: httpx.Client) -> None:

@@ -106,9 +106,27 @@ class ActiveRequest(Out):
     )
 
 
+class OpenSocket(Out):
+    socket_id: str = Field(description="The socket's `id` inside the script.")
+    request_id: str = Field(description="The upgrade request's id (its log lines carry it).")
+    script: str
+    path: str
+    opened_at: float = Field(description="UNIX time the connection opened.")
+    open_ms: float
+    messages_in: int
+    messages_out: int
+    bytes_in: int
+    bytes_out: int
+    buffered_bytes: int = Field(description="Queued for the client, not yet sent.")
+    pid: int = Field(description="The worker process holding it.")
+    as_of: float | None = Field(description="As for requests: null when live.")
+
+
 class ActiveRequests(Out):
     count: int
     requests: list[ActiveRequest] = Field(description="Longest running first.")
+    sockets: list[OpenSocket] = Field(description="Open WebSockets of @websocket scripts.")
+    sockets_by_script: dict[str, int] = Field(description="Open WebSockets per script.")
     pid: int = Field(description="The worker process that answered (its entries are live).")
 
 
@@ -269,7 +287,18 @@ async def active_requests(ctx: Context, _: NoInput) -> ActiveRequests:
     others = await asyncio.to_thread(monitor.other_active)
     found = own + [ActiveRequest(**item) for item in others]
     found.sort(key=lambda item: -item.elapsed_ms)
-    return ActiveRequests(count=len(found), requests=found, pid=os.getpid())
+    sockets = [OpenSocket(**item, as_of=None) for item in monitor.socket_list()]
+    sockets += [OpenSocket(**item) for item in await asyncio.to_thread(monitor.other_sockets)]
+    by_script: dict[str, int] = {}
+    for socket in sockets:
+        by_script[socket.script] = by_script.get(socket.script, 0) + 1
+    return ActiveRequests(
+        count=len(found),
+        requests=found,
+        pid=os.getpid(),
+        sockets=sockets,
+        sockets_by_script=by_script,
+    )
 
 
 async def _owner(monitor: Monitor, rid: str) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -21,6 +21,9 @@ from hoody_exec.config import (
     ServerConfig,
 )
 from hoody_exec.runtime.budget import minimum_budget_mb
+
+if TYPE_CHECKING:
+    from hoody_exec.routing import RouteTable
 
 app = typer.Typer(
     name="hoody-exec",
@@ -142,6 +145,19 @@ def serve(
             envvar=AI_MODEL_ENV, help="The model of `model` when a script has no @ai-model."
         ),
     ] = DEFAULT_AI_MODEL,
+    ws_max_message: Annotated[
+        int, typer.Option(min=1, help="@websocket: largest message a client may send, in KiB.")
+    ] = 1024,
+    ws_send_buffer: Annotated[
+        int, typer.Option(min=1, help="@websocket: unsent bytes one socket may hold, in KiB.")
+    ] = 1024,
+    ws_max_connections: Annotated[
+        int, typer.Option(min=1, help="@websocket: open sockets per script and worker process.")
+    ] = 10_000,
+    ws_idle_timeout: Annotated[
+        float,
+        typer.Option(min=0, help="@websocket: seconds a socket may stay silent (0: off)."),
+    ] = 300.0,
 ) -> None:
     """Serve DIR: every script becomes a route."""
     if log_format not in ("console", "json"):
@@ -191,6 +207,10 @@ def serve(
         ai_base_url=ai_base_url or None,
         ai_api_key_env=ai_api_key_env,
         ai_model=ai_model,
+        ws_max_message_kb=ws_max_message,
+        ws_send_buffer_kb=ws_send_buffer,
+        ws_max_connections=ws_max_connections,
+        ws_idle_timeout_s=ws_idle_timeout,
     )
     from hoody_exec.cli.serving import run_server
     from hoody_exec.routing import build_route_table
@@ -203,7 +223,10 @@ def serve(
         raise typer.Exit(1) from None
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     typer.echo(f"hoody-exec serving {directory} on {url}")
-    print_routes(build_route_table(directory), url)
+    table = build_route_table(directory)
+    print_routes(table, url)
+    if workers > 1:
+        warn_websockets_across_workers(directory, table, workers)
     os.environ[CONFIG_ENV] = config.to_env()
     from hoody_exec.observability.metrics import RUN_DIR_ENV, prepare_run_dir
 
@@ -212,6 +235,28 @@ def serve(
     run_dir = prepare_run_dir(directory)
     os.environ[RUN_DIR_ENV] = str(run_dir)
     run_server(config, run_dir)
+
+
+def warn_websockets_across_workers(directory: Path, table: RouteTable, workers: int) -> None:
+    """Rooms and broadcast reach the sockets of one worker process only (no
+    cross-process fan-out yet): say so when that matters."""
+    from hoody_exec.scripts import parse_magic_comments
+
+    found = []
+    for route in table.routes:
+        try:
+            if parse_magic_comments((directory / route.file).read_text()).websocket:
+                found.append(route.file)
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+    if found:
+        typer.echo(
+            f"hoody-exec: warning: --workers {workers} with @websocket scripts "
+            f"({', '.join(found)}): each worker process has its own sockets, so "
+            "ws.broadcast, rooms and ws.sockets() reach only the clients connected to the "
+            "same process (docs/websockets.md); use --workers 1 for one shared set",
+            err=True,
+        )
 
 
 def _allowances(values: list[str] | None) -> tuple[str, ...]:

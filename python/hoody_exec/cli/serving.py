@@ -230,7 +230,7 @@ def run_server(config: ServerConfig, run_dir: Path) -> None:
         workers=config.workers,
         factory=True,
         log_level=LogLevels.warning,
-        websockets=False,
+        websockets=True,
         # Granian drains open connections before the app hears of the shutdown, so
         # an endless response (an event stream) would hold it forever: workers get
         # this long to finish, then are killed. A restart gives old workers the same.

@@ -35,10 +35,10 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
@@ -79,6 +79,11 @@ V8_HEAP = "hoody_exec_worker_v8_heap_used_bytes"
 STARTED = "hoody_exec_worker_start_time_seconds"
 REPLACEMENTS = "hoody_exec_worker_replacements"  # counter: cause (SIGKILL, exit 1…)
 AI_TOKENS = "hoody_exec_ai_tokens"  # counter: script, model, kind (prompt, completion)
+WS_OPEN = "hoody_exec_websocket_connections"  # gauge: script
+WS_MESSAGES = "hoody_exec_websocket_messages"  # counter: script, direction (in, out)
+WS_BYTES = "hoody_exec_websocket_bytes"  # counter: script, direction
+WS_CLOSES = "hoody_exec_websocket_closes"  # counter: script, code
+WS_DROPPED = "hoody_exec_websocket_dropped"  # counter: script
 
 _HELP = {
     REQUESTS: "Script requests answered, by status class.",
@@ -91,6 +96,11 @@ _HELP = {
     STARTED: "Start time of the worker process (UNIX seconds).",
     REPLACEMENTS: "Worker processes that died unasked and were replaced, by cause.",
     AI_TOKENS: "Tokens used at the AI gateway (as its answers report them), by script and model.",
+    WS_OPEN: "Open WebSocket connections of @websocket scripts (sampled).",
+    WS_MESSAGES: "WebSocket messages received (in) and sent (out).",
+    WS_BYTES: "WebSocket message bytes received (in) and sent (out).",
+    WS_CLOSES: "WebSocket connections closed, by close code.",
+    WS_DROPPED: "Broadcast messages dropped for a socket whose send buffer was full.",
 }
 
 TIMEOUT_REASONS = frozenset({"timeout_exceeded", "stream_timeout"})
@@ -231,6 +241,26 @@ class ActiveRequest:
     stop: Callable[[str], bool] | None = field(default=None, repr=False)
 
 
+class SocketTotals(Protocol):
+    messages_in: dict[str, int]
+    messages_out: dict[str, int]
+    bytes_in: dict[str, int]
+    bytes_out: dict[str, int]
+    closes: dict[tuple[str, int], int]
+    dropped: dict[str, int]
+
+
+class SocketSource(Protocol):
+    """What the monitor reads of server/websockets' SocketHub."""
+
+    counters: SocketTotals
+    version: int
+
+    @property
+    def by_script(self) -> Mapping[str, Sized]: ...
+    def listing(self) -> list[dict[str, Any]]: ...
+
+
 class Monitor:
     """This process's request metrics, in-flight table and sampler."""
 
@@ -252,6 +282,9 @@ class Monitor:
         self._heap_bytes: int | None = None
         self._heap_task: asyncio.Task[int | None] | None = None
         self._sampler: asyncio.Task[None] | None = None
+        # This process's WebSockets (server/websockets), set by the app.
+        self.sockets: SocketSource | None = None
+        self._socket_scripts: set[str] = set()
         self._gauges.set(self._gauge_key(STARTED), self.started_at)
 
     # ------------------------------------------------------------ per request
@@ -360,12 +393,46 @@ class Monitor:
             gauges.set(self._gauge_key(RSS), float(rss))
         if self._heap_bytes is not None:
             gauges.set(self._gauge_key(V8_HEAP), float(self._heap_bytes))
-        if self._active_written != self._active_version:
-            self._active_written = self._active_version
+        version = self._active_version
+        if self.sockets is not None:
+            self._sample_sockets(self.sockets)
+            version += self.sockets.version
+        if self._active_written != version:
+            self._active_written = version
             _write_json(
                 self.dir / f"active_{self.pid}.json",
-                {"pid": self.pid, "written_at": time.time(), "requests": self.active_list()},
+                {
+                    "pid": self.pid,
+                    "written_at": time.time(),
+                    "requests": self.active_list(),
+                    "sockets": self.socket_list(),
+                },
             )
+
+    def _sample_sockets(self, source: SocketSource) -> None:
+        counters, gauges = self._counters, self._gauges
+        totals = source.counters
+        for direction, messages, sizes in (
+            ("in", totals.messages_in, totals.bytes_in),
+            ("out", totals.messages_out, totals.bytes_out),
+        ):
+            for script, count in messages.items():
+                labels = {"script": script, "direction": direction}
+                counters.set(self._key(WS_MESSAGES, "_total", **labels), float(count))
+                counters.set(self._key(WS_BYTES, "_total", **labels), float(sizes.get(script, 0)))
+        for (script, code), count in totals.closes.items():
+            counters.set(self._key(WS_CLOSES, "_total", script=script, code=str(code)), count)
+        for script, count in totals.dropped.items():
+            counters.set(self._key(WS_DROPPED, "_total", script=script), float(count))
+        open_now = {script: len(group) for script, group in source.by_script.items()}
+        self._socket_scripts |= set(open_now)
+        for script in self._socket_scripts:
+            gauges.set(self._gauge_key(WS_OPEN, script=script), float(open_now.get(script, 0)))
+
+    def socket_list(self) -> list[dict[str, Any]]:
+        if self.sockets is None:
+            return []
+        return [{**item, "pid": self.pid} for item in self.sockets.listing()]
 
     def _sample_heap(self) -> None:
         """Ask idle worker isolates for their heap, off the event loop.
@@ -418,6 +485,13 @@ class Monitor:
 
     def other_active(self) -> list[dict[str, Any]]:
         """The in-flight tables other live processes wrote at their last sample."""
+        return self._others("requests")
+
+    def other_sockets(self) -> list[dict[str, Any]]:
+        """The open WebSockets other live processes listed at their last sample."""
+        return self._others("sockets")
+
+    def _others(self, table: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for path in self.dir.glob("active_*.json"):
             pid = int(path.stem.removeprefix("active_") or 0)
@@ -428,8 +502,9 @@ class Monitor:
             except (OSError, ValueError):
                 continue  # replaced or removed while we read it
             now = time.time()
-            for item in data.get("requests", []):
-                item["elapsed_ms"] = round((now - item["started_at"]) * 1000, 1)
+            for item in data.get(table, []):
+                if table == "requests":
+                    item["elapsed_ms"] = round((now - item["started_at"]) * 1000, 1)
                 item["as_of"] = data.get("written_at")
                 found.append(item)
         return found

@@ -29,7 +29,7 @@ REDACTED = "[redacted]"
 
 _SECRET_NAME = re.compile(
     r"(?i)(authorization|cookie|token|secret|passw|pwd|api[-_]?key|apikey|access[-_]?key|"
-    r"private[-_]?key|credential|session[-_]?id|signature)"
+    r"private[-_]?key|credential|session[-_]?id|signature|websocket-protocol)"
 )
 # Names of environment variables whose values are treated as secrets.
 _SECRET_ENV = re.compile(r"(?i)(token|secret|pass|pwd|key|auth|credential|private|signature)")

@@ -48,9 +48,10 @@ from hoody_exec.runtime.protocol import (
     decode_response,
     dispatch_source,
     encode_call,
+    sockets_source,
 )
 from hoody_exec.webapi import host as webapi_host
-from hoody_exec.webapi import prelude_source
+from hoody_exec.webapi import prelude_source, websocket_client
 
 T = TypeVar("T")
 
@@ -113,8 +114,8 @@ AI_POOL_SIZE = 1
 
 
 def prelude_sources() -> list[tuple[str, str]]:
-    """The Web API prelude (one script) followed by the dispatch glue."""
-    return [prelude_source(), dispatch_source()]
+    """The Web API prelude (one script) followed by the dispatch glue and `ws`."""
+    return [prelude_source(), dispatch_source(), sockets_source()]
 
 
 def ai_prelude_sources(sdk: SdkBundle) -> list[tuple[str, str]]:
@@ -158,6 +159,9 @@ class Runtime:
         self._building: dict[tuple[str, str], asyncio.Task[_WorkerSlot]] = {}
         self._limiters: dict[str, FifoLimiter] = {}
         self.active_calls = 0
+        # `@websocket` (server/websockets): told when a worker isolate stops serving
+        # its sockets: `(file, isolate id, restart)`, restart False when it was ended.
+        self.on_worker_end: Callable[[str, int, bool], None] | None = None
 
     # ------------------------------------------------------------ lifecycle
     def pool(self) -> native.IsolatePool:
@@ -502,6 +506,7 @@ class Runtime:
             del self._workers[file]
         slot.retired = True
         self._kill(slot.isolate)
+        self._worker_ended(file, slot.isolate, restart=False)
         log.warning(
             "worker isolate terminated; its shared state is lost and the next request rebuilds it",
             script=file,
@@ -514,6 +519,118 @@ class Runtime:
         if slot.inflight == 0:
             self._dispose(slot.isolate)
         log.info("worker isolate retired", script=file, reason=reason)
+        self._worker_ended(file, slot.isolate, restart=True)
+
+    def _worker_ended(self, file: str, isolate: native.Isolate, *, restart: bool) -> None:
+        if self.on_worker_end is not None:
+            self.on_worker_end(file, isolate.id, restart)
+
+    # ------------------------------------------------------------ sockets
+    async def socket_slot(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
+        """The worker isolate a new socket of `script` lives on. The socket counts as
+        a call in flight until `release_socket`, so a retired isolate stays until its
+        sockets have heard their close."""
+        slot = self._workers.get(script.file)
+        if slot is None or slot.hash != script.hash or not slot.isolate.alive:
+            timeout = script.magic.timeout_ms
+            deadline = None if timeout is None else time.monotonic() + timeout / 1000
+            started = time.monotonic()
+            phases = _Phases(started)
+            phases.enter("isolate")
+            try:
+                slot = await _within_deadline(self._worker_slot(script, policy), deadline)
+            except _Expired:
+                raise self._timeout(script, started, phases, terminated=False) from None
+        slot.inflight += 1
+        return slot
+
+    def retire_changed(self, file: str, new_hash: str | None) -> None:
+        """`file` changed: retire its worker isolate unless it runs `new_hash` (None:
+        the new content does not load)."""
+        slot = self._workers.get(file)
+        if slot is not None and slot.hash != new_hash:
+            del self._workers[file]
+            self._retire(slot, file, reason="the script changed")
+
+    def release_socket(self, slot: _WorkerSlot) -> None:
+        self._end_worker_call(slot)
+
+    async def socket_event(
+        self, script: LoadedScript, slot: _WorkerSlot, payload: str, rid: str, policy: LogPolicy
+    ) -> str | bytes:
+        return await self.socket_call(script, slot, payload, rid, policy)
+
+    def socket_call(
+        self, script: LoadedScript, slot: _WorkerSlot, payload: str, rid: str, policy: LogPolicy
+    ) -> asyncio.Future[str | bytes]:
+        """One handler run (`ws.open/message/close/drain`) on the socket's isolate,
+        bounded by `@timeout`: the socket's lifetime is not (SPEC §3). The future
+        fails with a ScriptFailure.
+
+        NOTE: callbacks, not a task per run: a socket's messages are the hot path
+        (benches/ws_load.py), and a task plus a timeout scope per message cost more
+        than the call itself.
+        """
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[str | bytes] = loop.create_future()
+        if not slot.isolate.alive:
+            result.set_exception(
+                IsolateLost(f"the worker isolate of {script.file} is gone", script=script.file)
+            )
+            return result
+        started = loop.time()
+        timeout = script.magic.timeout_ms
+        call = slot.isolate.call(payload, rid)
+        slot.requests.append(rid)
+
+        async def expire() -> None:
+            if call.done():
+                return
+            busy = await _is_busy(slot.isolate)
+            if busy:
+                self._terminate_worker(script.file, slot, "a WebSocket handler passed its @timeout")
+            if not result.done():
+                ran = (loop.time() - started) * 1000
+                result.set_exception(
+                    timeout_exceeded(script.file, timeout or 0, round(ran), {"run": ran}, busy)
+                )
+
+        timer = None
+        if timeout is not None:
+            timer = loop.call_at(started + timeout / 1000, lambda: loop.create_task(expire()))
+
+        def done(finished: asyncio.Future[str | bytes]) -> None:
+            slot.requests.remove(rid)
+            if timer is not None:
+                timer.cancel()
+            if result.done():
+                return
+            if finished.cancelled():
+                result.cancel()
+            elif (error := finished.exception()) is not None:
+                result.set_exception(self._socket_failure(error, script, slot, policy))
+            else:
+                result.set_result(finished.result())
+
+        call.add_done_callback(done)
+        return result
+
+    def _socket_failure(
+        self, error: BaseException, script: LoadedScript, slot: _WorkerSlot, policy: LogPolicy
+    ) -> BaseException:
+        if isinstance(error, native.MemoryLimitExceeded):
+            self._terminate_worker(script.file, slot, "the isolate passed its memory cap")
+            return memory_exceeded(script.file, error.limit, error.used)
+        if isinstance(error, native.CpuLimitExceeded):
+            self._terminate_worker(script.file, slot, "a WebSocket handler passed its CPU limit")
+            return cpu_exceeded(script.file, error.limit_ms, error.used_ms)
+        if isinstance(error, native.IsolateTerminated):
+            return IsolateLost(
+                f"the worker isolate of {script.file} was terminated", script=script.file
+            )
+        if isinstance(error, native.JsError):
+            return _threw(error, script, policy)
+        return error
 
     # ------------------------------------------------------------ shared state
     async def shared_state(
@@ -637,6 +754,7 @@ class Runtime:
             del self._workers[script.file]
             slot.retired = True
         self._forget(isolate)
+        self._worker_ended(script.file, isolate, restart=False)
         what = "its CPU time limit" if report.get("reason") == "cpu" else "its memory cap"
         log.error(
             f"work left running after a response passed {what}; the isolate was ended "
@@ -660,6 +778,7 @@ class Runtime:
         # NOTE: the handler closes over the isolate; dropping it breaks that cycle,
         # which the garbage collector cannot see through the native object.
         webapi_host.forget_isolate(isolate)
+        websocket_client.forget_isolate(isolate)
         streams.forget_isolate(isolate)
         isolate.set_host_handler(None)
         self.budget.release(isolate.id)

@@ -21,6 +21,7 @@ import msgspec
 
 from hoody_exec.observability import LogPolicy, get_logger
 from hoody_exec.webapi import host as webapi_host
+from hoody_exec.webapi import websocket_client
 
 
 class _Answerable(Protocol):
@@ -122,6 +123,7 @@ def default_registry() -> HostRegistry:
     """The runtime's operations plus whatever the Web API package registers."""
     registry = HostRegistry()
     webapi_host.register_host_ops(registry)
+    websocket_client.register_host_ops(registry)
     return registry
     register: Callable[[HostRegistry], None] | None = getattr(
         webapi_host, "register_host_ops", None

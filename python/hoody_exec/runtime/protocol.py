@@ -26,6 +26,7 @@ INJECTED: tuple[str, ...] = (
     "log",
     "fetch",
     "shared",
+    "ws",
 )
 
 # Added for `@ai true` scripts (ai/js/helpers.js builds their values).
@@ -72,6 +73,7 @@ class CallRequest(msgspec.Struct, kw_only=True):
     cookies: dict[str, str] = {}
     env: dict[str, str] = {}
     ai: AiSettings | None = None
+    websocket: bool = False  # `@websocket`: the script gets `ws` (runtime/js/sockets.js)
 
 
 class CallResponse(msgspec.Struct, kw_only=True):
@@ -103,8 +105,17 @@ def decode_response(data: str | bytes) -> CallResponse:
 
 def dispatch_source() -> tuple[str, str]:
     """The dispatch glue as `(code, filename)`, evaluated after the prelude."""
-    code = resources.files(__package__).joinpath("js/dispatch.js").read_text(encoding="utf-8")
-    return code, "hoody:runtime/dispatch.js"
+    return _runtime_js("dispatch.js")
+
+
+def sockets_source() -> tuple[str, str]:
+    """The `ws` object of `@websocket` scripts, evaluated after the dispatch glue."""
+    return _runtime_js("sockets.js")
+
+
+def _runtime_js(name: str) -> tuple[str, str]:
+    code = resources.files(__package__).joinpath(f"js/{name}").read_text(encoding="utf-8")
+    return code, f"hoody:runtime/{name}"
 
 
 def ai_helpers_source() -> tuple[str, str]:

@@ -82,7 +82,7 @@ MAGIC_COMMENTS: tuple[CommentSpec, ...] = (
         values="(flag), true or false",
         choices=("true", "false"),
         default="false",
-        meaning="accept WebSocket upgrades; the script sets ws.open/ws.message/ws.close",
+        meaning="accept WebSocket upgrades; the script sets ws.open/message/close/drain",
         conflicts=("@mode serverless",),
         example="// @websocket",
     ),

@@ -10,7 +10,6 @@ import asyncio
 import os
 import secrets
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -49,6 +48,7 @@ from hoody_exec.server.asgi import (
     Receive,
     Scope,
     Send,
+    cookies_of,
     declared_length,
     disconnected,
     header_list,
@@ -62,6 +62,12 @@ from hoody_exec.server.auth import CHALLENGE, token_matches
 from hoody_exec.server.cancel import CancelInbox
 from hoody_exec.server.cors import cors_headers, is_preflight, preflight_headers
 from hoody_exec.server.reload import Watcher
+from hoody_exec.server.websockets import (
+    SocketHub,
+    SocketLimits,
+    close_sockets_first,
+    serve_websocket,
+)
 from hoody_exec.webapi import egress, gateway, gateway_usage
 
 log = get_logger("hoody_exec.server")
@@ -98,6 +104,10 @@ class HoodyApp:
         # Tokens each request used at the AI gateway, until its log line is written.
         self.ai_usage: dict[str, dict[str, dict[str, int]]] = {}
         gateway_usage.set_sink(self._count_ai_usage)
+        self.sockets = SocketHub(SocketLimits.from_config(config))
+        self.sockets.register_host_ops(self.runtime.registry)
+        self.runtime.on_worker_end = self.sockets.on_worker_end
+        self.monitor.sockets = self.sockets
         self.clear_signal = ClearSignal(self.monitor.dir, self.runtime, processes=config.workers)
         self.cancels = CancelInbox(
             self.monitor.dir,
@@ -144,7 +154,10 @@ class HoodyApp:
             if not self._started:
                 await self.startup()
             await self._http(scope, receive, send)
-        # websocket: `@websocket` has its own issue; Granian closes unknown scopes.
+        elif scope["type"] == "websocket":
+            if not self._started:
+                await self.startup()
+            await serve_websocket(self, scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -180,11 +193,13 @@ class HoodyApp:
             isolates_for_requests=budget.slots,
         )
         self.monitor.start()
+        close_sockets_first(self.sockets)
         if self.config.workers > 1:  # nobody else can send cancels to a single process
             self.cancels.start()
 
     async def shutdown(self) -> None:
         await close_streams("the server is shutting down")
+        await self.sockets.shutdown("the server is shutting down")
         if self.watcher is not None:
             await self.watcher.stop()
         if self.heartbeat is not None:
@@ -208,6 +223,9 @@ class HoodyApp:
         self.routes.apply_changes(paths)
         affected = self.runtime.loader.invalidate(paths)
         self.runtime.forget(affected)
+        for file in affected:
+            if self.sockets.count(file):
+                asyncio.get_running_loop().create_task(self._restart_sockets(file))
         for path in paths:
             try:
                 relative = path.resolve().relative_to(self.root).as_posix()
@@ -215,6 +233,16 @@ class HoodyApp:
                 continue
             if self.routes.table.by_file(relative) is not None and path.exists():
                 self.runtime.loader.preload(relative)
+
+    async def _restart_sockets(self, file: str) -> None:
+        """A script with open sockets changed: once its new program differs (a save
+        that changes nothing keeps them), its worker isolate is retired, which closes
+        them with 1012 (server/websockets/hub.py)."""
+        try:
+            script = await self.runtime.loader.load(file)
+        except ScriptFailure:
+            script = None
+        self.runtime.retire_changed(file, None if script is None else script.hash)
 
     # ------------------------------------------------------------ HTTP
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -640,9 +668,10 @@ class Request:
             body_kind=kind,
             form=form,
             ip=(self.scope.get("client") or (None,))[0],
-            cookies=_cookies(self.headers),
+            cookies=cookies_of(self.headers),
             env=self.app.runtime.loader.env,
             ai=self._ai_settings(script),
+            websocket=script.magic.websocket,
         )
 
     def _ai_settings(self, script: LoadedScript) -> AiSettings | None:
@@ -701,14 +730,3 @@ class Request:
         if policy.lifecycle and self.result is not None:
             fields["timings_ms"] = {k: round(v, 3) for k, v in self.result.timings.items()}
         (log.error if failed else log.info)("request", **fields)
-
-
-def _cookies(headers: Headers) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    for name, value in headers:
-        if name == "cookie":
-            try:
-                jar.load(value)
-            except Exception:  # a malformed Cookie header must not fail the request
-                continue
-    return {key: morsel.value for key, morsel in jar.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -124,3 +125,14 @@ def json_body(data: object) -> bytes:
 
 
 JSON_HEADERS: Headers = [("content-type", "application/json")]
+
+
+def cookies_of(headers: Headers) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in headers:
+        if name == "cookie":
+            try:
+                jar.load(value)
+            except Exception:  # a malformed Cookie header must not fail the request
+                continue
+    return {key: morsel.value for key, morsel in jar.items()}

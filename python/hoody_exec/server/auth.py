@@ -1,6 +1,7 @@
 """`@token`: the credential a script requires (SPEC §3).
 
-Accepted in four places; every candidate is hashed and compared with the
+Accepted in four places (five for a WebSocket upgrade: an offered subprotocol
+`token.<T>`); every candidate is hashed and compared with the
 expected SHA-256 digest in constant time, so neither the comparison time nor a
 log line can reveal the secret.
 """
@@ -15,6 +16,7 @@ from urllib.parse import parse_qsl
 
 from hoody_exec.server.asgi import Headers
 
+PROTOCOL_PREFIX = "token."
 CHALLENGE = 'Bearer realm="hoody-exec", Basic realm="hoody-exec"'
 
 
@@ -34,6 +36,14 @@ def _candidates(headers: Headers, query_string: str) -> list[str]:
                 found.append(decoded.partition(":")[2])  # the password part
         elif name == "x-token":
             found.append(value.strip())
+        elif name == "sec-websocket-protocol":
+            # Browsers cannot set headers on a WebSocket: `new WebSocket(url, ["hoody",
+            # "token.<T>"])` carries it as an offered subprotocol instead.
+            found.extend(
+                part.strip()[len(PROTOCOL_PREFIX) :]
+                for part in value.split(",")
+                if part.strip().startswith(PROTOCOL_PREFIX)
+            )
     found.extend(value for key, value in parse_qsl(query_string) if key == "token")
     return found
 

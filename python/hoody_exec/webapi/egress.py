@@ -30,6 +30,7 @@ __all__ = [
     "EgressPolicy",
     "EgressRefused",
     "GuardedBackend",
+    "checked_addresses",
     "configure",
     "parse_allowance",
     "policy",
@@ -180,14 +181,14 @@ class EgressPolicy:
             return None
         return kind
 
-    def message(self, name: str, port: int, kind: str) -> str:
+    def message(self, name: str, port: int, kind: str, what: str = "fetch") -> str:
         target = f"[{name}]" if ":" in name else name
         if _literal(name) is not None:
             where = f"{kind} addresses are"
         else:
             where = f"it resolves to {_article(kind)} address, which is"
         return (
-            f"fetch to {target}:{port} refused: {where} not reachable from scripts; "
+            f"{what} to {target}:{port} refused: {where} not reachable from scripts; "
             f"allow with --allow-fetch {target}:{port} (or {ALLOW_FETCH_ENV})"
         )
 
@@ -244,18 +245,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        rules = _policy
-        addresses = await _resolve(host, port, timeout)
-        allowed = []
-        refused: str | None = None
-        for address in addresses:
-            kind = rules.refusal(host, address, port)
-            if kind is None:
-                allowed.append(address)
-            elif refused is None:
-                refused = kind
-        if not allowed:
-            raise EgressRefused(rules.message(host, port, refused or "unknown"))
+        allowed = await checked_addresses(host, port, timeout)
         error: Exception | None = None
         for address in allowed:
             # NOTE: connecting to the checked address, never to the name again, is
@@ -279,6 +269,25 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+async def checked_addresses(
+    host: str, port: int, timeout: float | None, what: str = "fetch"
+) -> list[IPAddress]:
+    """The addresses `host` resolves to that the rules let a script reach
+    (connect to these, never to the name again); EgressRefused if none."""
+    rules = _policy
+    allowed = []
+    refused: str | None = None
+    for address in await _resolve(host, port, timeout):
+        kind = rules.refusal(host, address, port)
+        if kind is None:
+            allowed.append(address)
+        elif refused is None:
+            refused = kind
+    if not allowed:
+        raise EgressRefused(rules.message(host, port, refused or "unknown", what))
+    return allowed
 
 
 async def _resolve(host: str, port: int, timeout: float | None) -> list[IPAddress]:

@@ -192,11 +192,14 @@ async def aclose() -> None:
 
 
 def _timeout_for(fetch: _Fetch) -> float:
-    loop = asyncio.get_running_loop()
-    budget = LIMITS.timeout
-    deadline = _deadlines.get(fetch.key[0])
+    return time_left(fetch.key[0], LIMITS.timeout)
+
+
+def time_left(isolate: object, budget: float) -> float:
+    """`budget` seconds, or less if the isolate's deadline comes sooner."""
+    deadline = _deadlines.get(isolate if isinstance(isolate, int) else _iso_key(isolate))
     if deadline is not None:
-        budget = min(budget, deadline - loop.time())
+        budget = min(budget, deadline - asyncio.get_running_loop().time())
     return max(budget, 0.0)
 
 

@@ -241,6 +241,7 @@
     const ctx = {
       request, req, body, query: p.query, params: p.params, headers, env: p.env, console, log,
       fetch: globalThis.fetch, shared: p.mode === "worker" ? shared : {}, requestId: p.rid,
+      ws: p.websocket ? hoody.sockets : undefined,
       script: p.script, mode: p.mode,
     };
     if (p.ai) {
@@ -490,6 +491,8 @@
   hoody.onCall = async function onCall(payload) {
     const entry = globalThis.__hoody_entry;
     if (!entry) throw new Error("no program loaded in this isolate");
+    // "\u0001…" (or "\u0002…", a batch): `@websocket` socket events (runtime/js/sockets.js).
+    if (payload.charCodeAt(0) <= 2) return hoody.onSocketEvent(payload);
     const p = JSON.parse(payload);
     if (p.control === "stream.cancel") return cancelStream(p.id, p.reason);
     if (p.control === "shared") return sharedControl(p);
@@ -555,4 +558,8 @@
   }
   // Exposed for tests of the glue itself.
   hoody.dispatchInternals = { base64Encode, base64Decode, utf8Encode, utf8Decode };
+  // What runtime/js/sockets.js builds on.
+  hoody._dispatch = {
+    buildContext, run, toResponse, isErrorLike, thrownValue, utf8Encode, base64Decode, bytesOf,
+  };
 })();

@@ -13,7 +13,7 @@ const remember = (message: Message) => {
   if (kept.length > {{history}}) kept.splice(0, kept.length - {{history}});
 };
 
-// NOTE: `ws` exists once the server supports @websocket; a plain request works either way.
+// NOTE: the handlers are set by every run of the script (an upgrade runs it too).
 if (typeof ws !== "undefined") {
   ws.open = (socket, upgrade) => {
     const asked = new URL(upgrade.url).searchParams;

@@ -68,7 +68,9 @@ type HoodyHandler =
   | { fetch(request: Request, ctx: HoodyContext): unknown };
 
 // ---------------------------------------------------------------- WebSockets
-// `@websocket` (needs `@mode worker`), SPEC §2/§3. Declared ahead of the feature.
+// `@websocket` (needs `@mode worker`), SPEC §2/§3; runtime/js/sockets.js, docs/websockets.md.
+
+type HoodyMessage = string | ArrayBuffer | ArrayBufferView | object;
 
 /** One connected client. */
 interface HoodySocket<Data = Record<string, any>> {
@@ -76,9 +78,16 @@ interface HoodySocket<Data = Record<string, any>> {
   readonly id: string;
   /** Per-socket data the script may keep between messages. */
   data: Data;
-  /** Rooms this socket has joined. */
+  /** Rooms this socket has joined (a copy). */
   readonly rooms: ReadonlySet<string>;
-  send(message: string | ArrayBuffer | Uint8Array | object): void;
+  /** 1 open, 2 closing, 3 closed. */
+  readonly readyState: 1 | 2 | 3;
+  /** Bytes this socket's `send` queued that have not reached the network yet. */
+  readonly bufferedAmount: number;
+  /** Objects are sent as JSON text. true: queued; false: the socket's send buffer is
+   * full (nothing was queued: wait for `ws.drain`) or the socket is closed. */
+  send(message: HoodyMessage): boolean;
+  /** `code`: 1000 or 3000-4999; `reason`: at most 123 bytes of UTF-8. */
   close(code?: number, reason?: string): void;
   join(room: string): void;
   leave(room: string): void;
@@ -86,13 +95,22 @@ interface HoodySocket<Data = Record<string, any>> {
 
 /** The WebSocket helper a `@websocket` script sets handlers on. */
 interface HoodyWebSockets<Data = Record<string, any>> {
+  /** `request` is the upgrade request (URL with its query, headers, cookies). */
   open?: (socket: HoodySocket<Data>, request: Request) => unknown;
   message?: (socket: HoodySocket<Data>, message: string | Uint8Array) => unknown;
   close?: (socket: HoodySocket<Data>, code: number, reason: string) => unknown;
-  /** Send to every connected socket (or every socket in `room`). */
-  broadcast(message: string | ArrayBuffer | Uint8Array | object, room?: string): void;
+  /** A socket whose `send` returned false can send again. */
+  drain?: (socket: HoodySocket<Data>) => unknown;
+  /** Send to every open socket (or every one in `room`) but `except`; returns how many. */
+  broadcast(
+    message: HoodyMessage,
+    room?: string | null,
+    options?: { except?: HoodySocket<Data> | string | Array<HoodySocket<Data> | string> },
+  ): number;
   /** Sockets currently connected (or in `room`). */
   sockets(room?: string): HoodySocket<Data>[];
+  /** How many sockets are connected (or in `room`). */
+  count(room?: string): number;
 }
 
 // ---------------------------------------------------------------- AI helpers
