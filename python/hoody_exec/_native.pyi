@@ -93,9 +93,13 @@ def bundle(
     *,
     injected: Sequence[str] = ...,
     global_name: str = "__hoody_entry",
+    provided: Sequence[str] = (),
 ) -> Bundle:
     """Bundle `entry` (a path relative to `root`) and everything it imports: relative
-    files, packages in `node_modules`, Node built-ins with a browser package."""
+    files, packages in `node_modules`, Node built-ins with a browser package.
+    `provided`: package names the runtime supplies; an import of exactly such a name
+    becomes the module id `<provided>/<name>`, whose exports are
+    `globalThis.__hoody_provided(name)` when the bundle runs."""
 
 def node_builtins() -> dict[str, str | None]:
     """Every Node built-in module name (without `node:`) → the installer specifier of

@@ -16,6 +16,10 @@ import msgspec
 CONFIG_ENV = "HOODY_EXEC_CONFIG"
 ADMIN_TOKEN_ENV = "HOODY_EXEC_ADMIN_TOKEN"
 ALLOW_FETCH_ENV = "HOODY_EXEC_ALLOW_FETCH"
+AI_BASE_URL_ENV = "HOODY_EXEC_AI_BASE_URL"
+AI_MODEL_ENV = "HOODY_EXEC_AI_MODEL"
+AI_API_KEY_ENV = "HOODY_EXEC_AI_API_KEY"  # the default name of the key's variable
+DEFAULT_AI_MODEL = "google/gemini-2.5-flash-lite"
 
 
 class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
@@ -51,6 +55,11 @@ class ServerConfig(msgspec.Struct, kw_only=True, frozen=True):
     # `--allow-fetch`: destinations beyond the public internet and this server that
     # scripts' fetch may reach (CIDR, IP or host name, optional :port)
     allow_fetch: tuple[str, ...] = ()
+    # `@ai` (docs/ai.md): the OpenAI-compatible gateway, the *name* of the variable
+    # holding its key (the key itself never travels in this JSON) and `model`'s default.
+    ai_base_url: str | None = None
+    ai_api_key_env: str = AI_API_KEY_ENV
+    ai_model: str = DEFAULT_AI_MODEL
     # `@websocket` limits (docs/websockets.md): per message, per socket, per script
     # and process, and how long a socket may stay silent (0: forever).
     ws_max_message_kb: int = 1024

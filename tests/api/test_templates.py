@@ -20,6 +20,7 @@ from integration.conftest import Server
 
 BUILTINS = {
     "ai-chat",
+    "ai-proxy",
     "crud",
     "hello",
     "rate-limiter",

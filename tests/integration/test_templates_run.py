@@ -1,10 +1,10 @@
 """Every built-in template, generated through the API into a real server's folder
 and requested over HTTP.
 
-The WebSocket chat is used over real sockets. AI chat and the scheduled job are
-checked as far as the server goes today: they must be valid scripts (syntax and
-magic comments), and their plain-HTTP parts answer. Their AI helpers and timed
-runs are tested once those features exist.
+The WebSocket chat is used over real sockets. The scheduled job is checked as far
+as the server goes today: it must be a valid script (syntax and magic comments),
+and its plain-HTTP parts answer; its timed runs are tested once that feature
+exists. The AI templates run against a gateway in tests/ai.
 """
 
 from __future__ import annotations
@@ -214,11 +214,14 @@ async def test_websocket_chat_end_to_end(server: Server, api: httpx.Client) -> N
 
 
 def test_ai_chat_is_a_valid_script(server: Server, api: httpx.Client) -> None:
-    # Its answers need the server's AI helpers (not there yet).
+    # This server has no AI gateway: the script is valid and says which setting is
+    # missing. Its answers against a gateway: tests/ai/test_templates.py.
     result = generate(api, "ai-chat", model="anthropic/claude-sonnet-4.5")
     effective = _valid_script(api, result["path"])
     assert effective["ai"] is True and effective["ai_model"] == "anthropic/claude-sonnet-4.5"
-    assert server.get_when_routable("/chat-ai").status_code == 405
+    answer = server.get_when_routable("/chat-ai")
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "ai_not_configured"
 
 
 def test_scheduled_job_is_valid_and_runs_by_hand(server: Server, api: httpx.Client) -> None:

@@ -68,9 +68,10 @@ const stream = new ReadableStream<Uint8Array>({
 });
 const generated = await generateText({ model, prompt: "hi" });
 const streamed = streamText({ model: openai("gpt-4o-mini"), prompt: "x" });
-const object = await generateObject<{ a: number }>({ schema: {}, prompt: "x" });
+const schema = jsonSchema<{ a: number }>({ type: "object" });
+const object = await generateObject({ model, schema, prompt: "x" });
 const count: number = object.object.a;
-await ai.generateText({ prompt: "x" });
+await ai.generateText({ model, prompt: "x" });
 if (request.method === "POST") return new Response(stream);
 if (query.sse) {
   return (async function* () {

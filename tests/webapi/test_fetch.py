@@ -194,7 +194,7 @@ async def test_errors(env, server, monkeypatch):
     result = await env.js_async(
         f"""const out = [];
         for (const url of ["http://127.0.0.1:{closed_port}/", "{server}/big", "ftp://h/x"]) {{
-          try {{ await (await fetch(url)).text(); out.push("ok"); }} catch (e) {{ out.push([e.name, e.message]); }}
+          try {{ await (await fetch(url)).text(); out.push("ok"); }} catch (e) {{ out.push([e.name, e.message, e.cause && e.cause.code]); }}
         }}
         const d = await fetch("data:text/plain;base64,aGk="); out.push(await d.text(), d.headers.get("content-type"));
         return out;"""
@@ -202,6 +202,8 @@ async def test_errors(env, server, monkeypatch):
     assert result[0][0] == "TypeError" and result[0][1].startswith(
         "fetch failed: could not connect"
     )
+    # Node's system error code, which libraries (the AI SDK's retries) look for.
+    assert result[0][2] == "ECONNREFUSED"
     assert result[1][0] == "TypeError" and "limit" in result[1][1]
     assert result[2][0] == "TypeError" and "unsupported URL scheme" in result[2][1]
     assert result[3:] == ["hi", "text/plain"]
@@ -210,6 +212,6 @@ async def test_errors(env, server, monkeypatch):
 async def test_deadline_bounds_fetch(env, server):
     webapi_host.set_deadline(env.isolate, asyncio.get_running_loop().time() + 0.2)
     result = await env.js_async(
-        f"""try {{ await fetch("{server}/slow"); return "ok"; }} catch (e) {{ return [e.name, e.message]; }}"""
+        f"""try {{ await fetch("{server}/slow"); return "ok"; }} catch (e) {{ return [e.name, e.message, e.cause.code]; }}"""
     )
-    assert result == ["TypeError", "fetch failed: timed out"]
+    assert result == ["TypeError", "fetch failed: timed out", "ETIMEDOUT"]

@@ -120,3 +120,33 @@ async def test_dom_exception(env):
           new DOMException().name])"""
     )
     assert result == ["AbortError", "m", 20, True, "AbortError: m", 20, "Error"]
+
+
+async def test_microtasks_of_a_timer_run_before_the_next_timer(env):
+    # HTML event loop: each timer callback is a task, followed by a microtask checkpoint
+    result = await env.js_async(
+        """const log = [];
+        await new Promise((done) => {
+          setTimeout(() => { log.push("A"); queueMicrotask(() => { log.push("mA"); Promise.resolve().then(() => log.push("mA2")); }); }, 0);
+          setTimeout(() => { log.push("B"); Promise.resolve().then(() => log.push("mB")); }, 0);
+          setTimeout(() => { log.push("C"); done(); }, 0);
+        });
+        return log;"""
+    )
+    assert result == ["A", "mA", "mA2", "B", "mB", "C"]
+
+
+async def test_structured_clone_keeps_error_types(env):
+    result = await env.js(
+        """const e = new TypeError("bad", { cause: new RangeError("inner") });
+        const c = structuredClone(e);
+        const renamed = new Error("x"); renamed.name = "SyntaxError";
+        const custom = new Error("y"); custom.name = "Custom";
+        const bare = structuredClone(new Error());
+        JSON.stringify([Object.prototype.toString.call(c), c instanceof TypeError, c.name, c.message,
+          c.cause instanceof RangeError, c.cause.message, structuredClone(renamed) instanceof SyntaxError,
+          structuredClone(custom).name, Object.hasOwn(bare, "message"), typeof c.stack])"""
+    )
+    assert result == [
+        "[object Error]", True, "TypeError", "bad", True, "inner", True, "Error", False, "string",
+    ]  # fmt: skip

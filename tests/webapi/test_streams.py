@@ -65,3 +65,41 @@ async def test_writable_backpressure_and_abort(env):
     assert result == [
         ["ds2", "ds0", "ds-1", "w1", "w2", "w3", "closed"], "AbortError", ["abort:stop"], 5,
     ]  # fmt: skip
+
+
+async def test_pipes_keep_every_chunk_and_the_close_order(env):
+    # a source that enqueues its last chunk and closes in the same step used to
+    # lose that chunk: the close shut the pipe before the chunk was written
+    result = await env.js_async(
+        """const src = (xs) => new ReadableStream({ start(c) { for (const x of xs) c.enqueue(x); c.close(); } });
+        const readAll = async (rs) => { const r = rs.getReader(), out = []; for (;;) { const { value, done } = await r.read(); if (done) return out; out.push(value); } };
+        const upper = await readAll(src(["hello ", "world", "!"]).pipeThrough(new TransformStream({ transform(ch, c) { c.enqueue(ch.toUpperCase()); } })));
+        const identity = await readAll(src(["a", "b", "c"]).pipeThrough(new TransformStream()));
+        const sink = []; await src([1, 2, 3]).pipeTo(new WritableStream({ async write(c) { await null; sink.push(c); }, close() { sink.push("close"); } }));
+        const kept = []; const ws = new WritableStream({ write(c) { kept.push(c); }, close() { kept.push("close"); } });
+        await src([1, 2]).pipeTo(ws, { preventClose: true });
+        const w = ws.getWriter(); await w.write(3); await w.close();
+        const enc = new TransformStream({ transform(ch, c) { c.enqueue(new TextEncoder().encode(ch)); } });
+        const text = (await readAll(src(["h", "é", "llo"]).pipeThrough(enc).pipeThrough(new TextDecoderStream()))).join("");
+        let failure; try { await readAll(src(["x", "y"]).pipeThrough(new TransformStream({ transform(ch) { throw new RangeError("cannot " + ch); } }))); } catch (e) { failure = e.name + ": " + e.message; }
+        return [upper.join(""), identity, sink, kept, text, failure];"""
+    )
+    assert result == [
+        "HELLO WORLD!", ["a", "b", "c"], [1, 2, 3, "close"], [1, 2, 3, "close"], "héllo", "RangeError: cannot x",
+    ]  # fmt: skip
+
+
+async def test_byob_reads_after_the_first(env):
+    result = await env.js_async(
+        """const readAll = async (reader, size) => { const out = []; for (;;) { const { value, done } = await reader.read(new Uint8Array(size)); if (done) { out.push(value.byteLength === 0 ? "done" : "done+data"); return out; } out.push(new TextDecoder().decode(value)); } };
+        const body = await readAll(new Response("abcdefghij").body.getReader({ mode: "byob" }), 4);
+        const bytes = new ReadableStream({ type: "bytes", start(c) { c.enqueue(new Uint8Array([1, 2, 3, 4, 5])); c.enqueue(new Uint8Array([6, 7])); c.close(); } });
+        const r = bytes.getReader({ mode: "byob" }); const views = [];
+        for (;;) { const { value, done } = await r.read(new Uint8Array(3)); if (done) break; views.push(Array.from(value)); }
+        let n = 0;
+        const pulled = new ReadableStream({ type: "bytes", async pull(c) { await new Promise((res) => setTimeout(res, 1)); if (n++ < 3) c.enqueue(new TextEncoder().encode("xyz" + n)); else c.close(); } });
+        return [body, views, await readAll(pulled.getReader({ mode: "byob" }), 16)];"""
+    )
+    assert result == [
+        ["abcd", "efgh", "ij", "done"], [[1, 2, 3], [4, 5], [6, 7]], ["xyz1", "xyz2", "xyz3", "done"],
+    ]  # fmt: skip

@@ -20,12 +20,19 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from hoody_exec.ai.sdk import AI_SDK_PACKAGES, installed_sdk
 from hoody_exec.api.errors import ApiError
 from hoody_exec.api.files import MAX_SCRIPT_BYTES
 from hoody_exec.api.models import Model, NoInput, Out
 from hoody_exec.api.operation import Context, Operation
 from hoody_exec.deps import DependencyError, InvalidSpecifier, parse_package_request
-from hoody_exec.deps.check import SCRIPT_SUFFIXES, iter_scripts, package_imports, why_missing
+from hoody_exec.deps.check import (
+    PROVIDED_PACKAGES,
+    SCRIPT_SUFFIXES,
+    iter_scripts,
+    package_imports,
+    why_missing,
+)
 from hoody_exec.deps.install import InstallResult, installed_version
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
 from hoody_exec.deps.service import DependencyService, http_status
@@ -36,7 +43,7 @@ from hoody_exec.deps.specifiers import (
 )
 from hoody_exec.runtime import native
 from hoody_exec.runtime.loader import node_builtins
-from hoody_exec.runtime.protocol import INJECTED
+from hoody_exec.runtime.protocol import AI_INJECTED, INJECTED
 
 MAX_PACKAGES = 100
 
@@ -55,6 +62,26 @@ class NodeBuiltin(Out):
     )
 
 
+class PrebundledPackage(Out):
+    name: str = Field(description="The npm package (ai, @ai-sdk/openai-compatible, zod).")
+    version: str = Field(description="The pinned version every `@ai` script runs.")
+    importable: bool = Field(
+        description='A script\'s `import … from "<name>"` gets this same copy (no install).'
+    )
+    installed: bool = Field(
+        description="In the tools cache already; false: installed on the first `@ai` request."
+    )
+
+
+class AiReport(Out):
+    configured: bool = Field(description="A gateway is set (--ai-base-url): `@ai` scripts run.")
+    base_url: str | None = Field(description="The gateway's base URL (its key is never shown).")
+    key_env: str = Field(description="The variable the gateway's key is read from.")
+    key_set: bool = Field(description="That variable is set (the key itself is never shown).")
+    default_model: str = Field(description="`model` for scripts without `@ai-model`.")
+    injected: list[str] = Field(description="Names an `@ai true` script gets.")
+
+
 class BundledReport(Out):
     web_apis: list[str] = Field(
         description="Globals the isolate prelude defines beyond plain JavaScript "
@@ -66,6 +93,10 @@ class BundledReport(Out):
     node_builtins: list[NodeBuiltin]
     auto_install: bool = Field(description="Missing packages are installed on first use.")
     registry: str = Field(description="The npm registry installs use.")
+    prebundled: list[PrebundledPackage] = Field(
+        description="Packages the runtime itself provides: the AI SDK (docs/ai.md)."
+    )
+    ai: AiReport
 
 
 class CheckRequest(Model):
@@ -203,6 +234,31 @@ async def bundled(ctx: Context, _: NoInput) -> BundledReport:
         node_builtins=builtins,
         auto_install=deps.auto_install,
         registry=deps.public_registry,
+        prebundled=_prebundled(),
+        ai=_ai_report(ctx),
+    )
+
+
+def _prebundled() -> list[PrebundledPackage]:
+    installed = installed_sdk() is not None
+    return [
+        PrebundledPackage(
+            name=name, version=version, importable=name in PROVIDED_PACKAGES, installed=installed
+        )
+        for name, version in AI_SDK_PACKAGES.items()
+    ]
+
+
+def _ai_report(ctx: Context) -> AiReport:
+    config = ctx.app.config
+    found = ctx.app.gateway
+    return AiReport(
+        configured=found is not None,
+        base_url=found.base_url if found is not None else None,
+        key_env=config.ai_api_key_env,
+        key_set=found is not None and found.api_key is not None,
+        default_model=found.default_model if found is not None else config.ai_model,
+        injected=list(AI_INJECTED),
     )
 
 

@@ -10,7 +10,16 @@ import typer
 
 from hoody_exec.cli.deps import app as deps_app
 from hoody_exec.cli.output import print_routes
-from hoody_exec.config import ADMIN_TOKEN_ENV, ALLOW_FETCH_ENV, CONFIG_ENV, ServerConfig
+from hoody_exec.config import (
+    ADMIN_TOKEN_ENV,
+    AI_API_KEY_ENV,
+    AI_BASE_URL_ENV,
+    AI_MODEL_ENV,
+    ALLOW_FETCH_ENV,
+    CONFIG_ENV,
+    DEFAULT_AI_MODEL,
+    ServerConfig,
+)
 from hoody_exec.runtime.budget import minimum_budget_mb
 
 if TYPE_CHECKING:
@@ -125,6 +134,27 @@ def serve(
         bool, typer.Option(help="Install a package a script imports on its first request.")
     ] = True,
     allow_fetch: AllowFetchOpt = None,
+    ai_base_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar=AI_BASE_URL_ENV,
+            help="OpenAI-compatible gateway for @ai scripts (https://openrouter.ai/api/v1, "
+            "http://127.0.0.1:11434/v1, …); without it @ai scripts answer 503.",
+        ),
+    ] = None,
+    ai_api_key_env: Annotated[
+        str,
+        typer.Option(
+            help="Environment variable holding the gateway's key (the host attaches it; "
+            "scripts never see it)."
+        ),
+    ] = AI_API_KEY_ENV,
+    ai_model: Annotated[
+        str,
+        typer.Option(
+            envvar=AI_MODEL_ENV, help="The model of `model` when a script has no @ai-model."
+        ),
+    ] = DEFAULT_AI_MODEL,
     ws_max_message: Annotated[
         int, typer.Option(min=1, help="@websocket: largest message a client may send, in KiB.")
     ] = 1024,
@@ -143,6 +173,13 @@ def serve(
     if log_format not in ("console", "json"):
         raise typer.BadParameter("console or json", param_hint="--log-format")
     allowances = _allowances(allow_fetch)
+    if ai_base_url:
+        from hoody_exec.webapi.gateway import parse_base_url
+
+        try:
+            ai_base_url = parse_base_url(ai_base_url)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--ai-base-url") from None
     fmt: Literal["console", "json"] = "json" if log_format == "json" else "console"
     if isolate_memory_budget is not None:
         needed = minimum_budget_mb(memory_limit, pool_size + (primed_isolates or 0))
@@ -179,6 +216,9 @@ def serve(
         npm_cache_dir=str(npm_cache_dir) if npm_cache_dir is not None else None,
         auto_install=auto_install,
         allow_fetch=allowances,
+        ai_base_url=ai_base_url or None,
+        ai_api_key_env=ai_api_key_env,
+        ai_model=ai_model,
         ws_max_message_kb=ws_max_message,
         ws_send_buffer_kb=ws_send_buffer,
         ws_max_connections=ws_max_connections,

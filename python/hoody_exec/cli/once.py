@@ -46,7 +46,9 @@ async def _run(
 ) -> int:
     app = HoodyApp(config)
     # Nothing listens on config.host:port in a one-off run: no "this server" to reach.
-    egress.configure(egress.EgressPolicy.for_server(config.allow_fetch, host=None, port=None))
+    # The AI gateway (HOODY_EXEC_AI_BASE_URL) stays reachable, as when serving.
+    allow = (*config.allow_fetch, app.gateway.allowance) if app.gateway else config.allow_fetch
+    egress.configure(egress.EgressPolicy.for_server(allow, host=None, port=None))
     activate_sdks(app.root, lambda: app.runtime.loader.env)
     routed = route_for_file(relative)
     pattern, segments = routed or ("/" + relative, (Segment("static", relative),))

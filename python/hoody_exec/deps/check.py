@@ -13,6 +13,7 @@ from hoody_exec.deps.semver import satisfies
 from hoody_exec.deps.specifiers import PackageSpecifier, is_dist_tag, parse_specifier
 
 __all__ = [
+    "PROVIDED_PACKAGES",
     "SCRIPT_SUFFIXES",
     "MissingImport",
     "find_missing",
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# Packages the runtime provides (the pre-bundled AI SDK, hoody_exec/ai): an import of
+# exactly this name is served by the runtime's copy, never from node_modules.
+PROVIDED_PACKAGES: tuple[str, ...] = ("ai", "@ai-sdk/openai-compatible")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,8 @@ def find_missing(folder: Path) -> tuple[list[MissingImport], list[str]]:
 
 def _missing_among(folder: Path, file: Path, imports: Iterable[str]) -> Iterator[MissingImport]:
     for spec in imports:
+        if spec in PROVIDED_PACKAGES:
+            continue
         try:
             parsed = parse_specifier(spec)
         except InvalidSpecifier as error:
@@ -101,6 +107,8 @@ def missing_packages(folder: Path, specifiers: Iterable[str]) -> list[PackageSpe
     to `Installer.install` (cheap: reads a few package.json files, no lock, no network)."""
     wanted: dict[str, PackageSpecifier] = {}
     for spec in specifiers:
+        if spec in PROVIDED_PACKAGES:
+            continue
         parsed = parse_specifier(spec)
         if isinstance(parsed, PackageSpecifier) and why_missing(folder, parsed) is not None:
             wanted.setdefault(parsed.name, PackageSpecifier(parsed.name, parsed.range))

@@ -75,6 +75,7 @@ RSS = "hoody_exec_worker_resident_memory_bytes"
 V8_HEAP = "hoody_exec_worker_v8_heap_used_bytes"
 STARTED = "hoody_exec_worker_start_time_seconds"
 REPLACEMENTS = "hoody_exec_worker_replacements"  # counter: cause (SIGKILL, exit 1…)
+AI_TOKENS = "hoody_exec_ai_tokens"  # counter: script, model, kind (prompt, completion)
 WS_OPEN = "hoody_exec_websocket_connections"  # gauge: script
 WS_MESSAGES = "hoody_exec_websocket_messages"  # counter: script, direction (in, out)
 WS_BYTES = "hoody_exec_websocket_bytes"  # counter: script, direction
@@ -94,6 +95,7 @@ _HELP = {
     V8_HEAP: "V8 heap used by idle worker-mode isolates of the process (sampled).",
     STARTED: "Start time of the worker process (UNIX seconds).",
     REPLACEMENTS: "Worker processes that died unasked and were replaced, by cause.",
+    AI_TOKENS: "Tokens used at the AI gateway (as its answers report them), by script and model.",
     WS_OPEN: "Open WebSocket connections of @websocket scripts (sampled).",
     WS_MESSAGES: "WebSocket messages received (in) and sent (out).",
     WS_BYTES: "WebSocket message bytes received (in) and sent (out).",
@@ -368,6 +370,15 @@ class Monitor:
         late = max(lateness_s, 0.0)
         self._histograms.inc(buckets[bisect.bisect_left(BOUNDS, late)])
         self._histograms.inc(sum_key, late)
+
+    def ai_tokens(self, script: str, model: str, prompt: int, completion: int) -> None:
+        """Count the tokens one answer of the AI gateway reported."""
+        for kind, amount in (("prompt", prompt), ("completion", completion)):
+            key = self._keys.get((AI_TOKENS, script, model, kind))
+            if key is None:
+                key = self._key(AI_TOKENS, "_total", script=script, model=model, kind=kind)
+                self._keys[(AI_TOKENS, script, model, kind)] = key
+            self._counters.inc(key, float(amount))
 
     def _key(self, metric: str, suffix: str, **labels: str) -> str:
         return mmap_key(metric, metric + suffix, list(labels), list(labels.values()), _HELP[metric])

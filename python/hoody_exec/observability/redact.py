@@ -83,6 +83,8 @@ class Redactor:
     env: Callable[[], Mapping[str, str]] | None = None
     # script file -> (digest of a literal @token, value of an @token env:NAME)
     script_secrets: Callable[[str], tuple[bytes | None, str | None]] | None = None
+    # Secrets of the process known by value (the AI gateway's key).
+    extra: tuple[str, ...] = ()
     _names: dict[str, bool] = field(default_factory=dict)
     _env_id: int = -1
     _env_values: tuple[str, ...] = ()
@@ -93,9 +95,10 @@ class Redactor:
             values = {v for k, v in env.items() if len(v) >= 6 and _SECRET_ENV.search(k)}
             self._env_values = tuple(sorted(values, key=len, reverse=True))
             self._env_id = id(env)
+        known = (*self.extra, *self._env_values) if self.extra else self._env_values
         if self.admin_token:
-            return (self.admin_token, *self._env_values)
-        return self._env_values
+            return (self.admin_token, *known)
+        return known
 
     def _secret_name(self, name: str) -> bool:
         known = self._names.get(name)

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
+from hoody_exec.ai.sdk import SdkBundle
 from hoody_exec.observability import LogPolicy, get_logger
 from hoody_exec.runtime import native, streams
 from hoody_exec.runtime.budget import (
@@ -55,6 +56,7 @@ from hoody_exec.runtime.primed import PrimedPools
 from hoody_exec.runtime.protocol import (
     CallRequest,
     CallResponse,
+    ai_helpers_source,
     decode_response,
     dispatch_source,
     encode_call,
@@ -124,9 +126,19 @@ class _WorkerSlot:
     requests: list[str] = field(default_factory=list)
 
 
+# Pre-created isolates with the AI SDK already evaluated, per SDK bundle: loading
+# it takes a few hundred milliseconds, which must not be on a request's path.
+AI_POOL_SIZE = 1
+
+
 def prelude_sources() -> list[tuple[str, str]]:
     """The Web API prelude (one script) followed by the dispatch glue and `ws`."""
     return [prelude_source(), dispatch_source(), sockets_source()]
+
+
+def ai_prelude_sources(sdk: SdkBundle) -> list[tuple[str, str]]:
+    """The prelude of an `@ai` isolate: the usual one, the SDK, its helpers."""
+    return [*prelude_sources(), (sdk.code, "hoody:ai/sdk.js"), ai_helpers_source()]
 
 
 class Runtime:
@@ -175,6 +187,8 @@ class Runtime:
         streams.register_host_ops(self.registry)
         self._pool: native.IsolatePool | None = None
         self.handout = IsolateHandout()
+        self._ai_pools: dict[str, native.IsolatePool] = {}
+        self._ai_handouts: dict[str, IsolateHandout] = {}
         self._workers: dict[str, _WorkerSlot] = {}
         self._building: dict[tuple[str, str], asyncio.Task[_WorkerSlot]] = {}
         self._limiters: dict[str, FifoLimiter] = {}
@@ -195,6 +209,20 @@ class Runtime:
             )
         return self._pool
 
+    def ai_pool(self, sdk: SdkBundle) -> native.IsolatePool:
+        """The pool of `@ai` isolates for this SDK bundle (created on first use:
+        blocks while it prepares, so call it off the loop the first time)."""
+        pool = self._ai_pools.get(sdk.hash)
+        if pool is None:
+            pool = native.IsolatePool(
+                min(self.pool_size, AI_POOL_SIZE),
+                memory_limit=self.memory_limit,
+                cpu_limit_ms=self.cpu_limit_ms,
+                prelude=ai_prelude_sources(sdk),
+            )
+            self._ai_pools[sdk.hash] = pool
+        return pool
+
     def close(self) -> None:
         for slot in self._workers.values():
             self._dispose(slot.isolate)
@@ -203,6 +231,9 @@ class Runtime:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+        for pool in self._ai_pools.values():
+            pool.close()
+        self._ai_pools.clear()
 
     def forget(self, files: list[str]) -> None:
         """Scripts whose files changed. A changed program gets a new worker isolate
@@ -316,7 +347,9 @@ class Runtime:
         handed_off = False
         try:
             phases.enter("isolate")
-            isolate, cold, primed = await self._fresh_isolate(script.file, deadline, script)
+            isolate, cold, primed = await self._fresh_isolate(
+                script.file, deadline, script, sdk=script.ai_sdk
+            )
             isolate.set_host_handler(self._host_handler(isolate, script, call.rid, policy))
             # NOTE: our deadlines are time.monotonic(), the clock of asyncio's loop.time().
             webapi_host.set_deadline(isolate, deadline)
@@ -488,7 +521,7 @@ class Runtime:
         return await asyncio.shield(task)
 
     async def _build_worker(self, script: LoadedScript, policy: LogPolicy) -> _WorkerSlot:
-        isolate, _, _ = await self._fresh_isolate(script.file, None)
+        isolate, _, _ = await self._fresh_isolate(script.file, None, sdk=script.ai_sdk)
         # Worker calls interleave, so a log line names its request, and the host
         # accepts only the ids of calls in flight here (runtime/host.py).
         requests: list[str] = []
@@ -695,29 +728,47 @@ class Runtime:
 
     # ------------------------------------------------------------ helpers
     async def _fresh_isolate(
-        self, file: str, deadline: float | None, script: LoadedScript | None = None
+        self,
+        file: str,
+        deadline: float | None,
+        script: LoadedScript | None = None,
+        *,
+        sdk: SdkBundle | None = None,
     ) -> tuple[native.Isolate, bool, bool]:
-        """A never-used isolate (holding a slot of the memory budget), whether the
-        call had to wait for it (queued in arrival order), and whether it is primed with `script`'s
-        bundle (serverless calls pass their script).
+        """A never-used isolate (holding a slot of the memory budget; with the AI SDK
+        loaded for `sdk`), whether the call had to wait for it (queued in arrival
+        order), and whether it is primed with `script`'s bundle (serverless calls
+        pass their script; scripts with the AI SDK are not primed).
 
         NOTE: creating one (with the prelude) takes milliseconds: when the pool is
         empty it happens on a thread, never on the event loop.
         """
-        pool = self.pool()
+        if sdk is None:
+            pool = self.pool()
+        else:
+            pool = self._ai_pools.get(sdk.hash) or await asyncio.to_thread(self.ai_pool, sdk)
         await self.budget.acquire(file, deadline)
         try:
-            isolate = self.primed.take(script) if script is not None else None
+            isolate = self.primed.take(script) if script is not None and sdk is None else None
             primed = isolate is not None
             cold = False
             if isolate is None:
-                isolate, cold = await self.handout.get(pool)
+                handout = self.handout if sdk is None else self._ai_handout(sdk)
+                isolate, cold = await handout.get(pool)
         except BaseException:
             # NOTE: an isolate a cancelled thread still returns is dropped, which frees it.
             self.budget.release_unbound()
             raise
         self.budget.bind(isolate.id)
         return isolate, cold, primed
+
+    def _ai_handout(self, sdk: SdkBundle) -> IsolateHandout:
+        # NOTE: one queue per pool: an isolate with the AI SDK must not go to a
+        # request waiting for a plain one, nor the other way round.
+        handout = self._ai_handouts.get(sdk.hash)
+        if handout is None:
+            handout = self._ai_handouts[sdk.hash] = IsolateHandout()
+        return handout
 
     def _limiter(self, script: LoadedScript) -> FifoLimiter | None:
         cap = script.magic.concurrent

@@ -354,3 +354,31 @@ def failure_reason(failure: Exception | None, stream_outcome: str | None) -> str
     if stream_outcome in ("failed", "timeout", "lost"):
         return f"stream_{stream_outcome}"
     return None
+
+
+AI_SETTING = (
+    "hoody-exec serve --ai-base-url <URL of an OpenAI-compatible gateway> "
+    "(or HOODY_EXEC_AI_BASE_URL)"
+)
+
+
+class AiNotConfigured(ScriptFailure):
+    """`@ai true` on a server without a gateway: names the setting to add."""
+
+    status = 503
+
+    @property
+    def code(self) -> str:
+        return "ai_not_configured"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "setting": AI_SETTING, "docs": "docs/ai.md"}
+
+
+def ai_not_configured(script: str) -> AiNotConfigured:
+    return AiNotConfigured(
+        f"{script} uses @ai true, but this server has no AI gateway configured; "
+        f"start it with {AI_SETTING}, the key in HOODY_EXEC_AI_API_KEY "
+        "(or the variable --ai-api-key-env names)",
+        script=script,
+    )

@@ -36,16 +36,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hoody_exec.ai.sdk import SdkBundle, ensure_sdk
 from hoody_exec.config import CONFIG_ENV, ServerConfig
-from hoody_exec.deps.check import SCRIPT_SUFFIXES, unsatisfied_ranges
+from hoody_exec.deps.check import PROVIDED_PACKAGES, SCRIPT_SUFFIXES, unsatisfied_ranges
 from hoody_exec.deps.errors import DependencyError
 from hoody_exec.deps.lockfile import LOCKFILE_NAME
 from hoody_exec.deps.service import DependencyService, http_status
 from hoody_exec.observability import get_logger
 from hoody_exec.runtime import native
 from hoody_exec.runtime.limits import ScriptLoadFailed
-from hoody_exec.runtime.protocol import INJECTED
+from hoody_exec.runtime.protocol import AI_INJECTED, INJECTED
 from hoody_exec.scripts import MagicCommentError, MagicComments, parse_magic_comments
+from hoody_exec.webapi import gateway
 
 log = get_logger("hoody_exec.loader")
 
@@ -74,6 +76,8 @@ BUILD_ATTEMPTS = 3
 MAX_INSTALL_ROUNDS = 20
 
 _IN_PACKAGES = os.sep + "node_modules" + os.sep
+# Module ids of the packages the runtime provides (the bundler's `provided`).
+PROVIDED_PREFIX = "<provided>/"
 
 
 class _ChangedWhileBuilding(Exception):
@@ -166,10 +170,19 @@ class LoadedScript:
     source_map: str
     hash: str  # the bundle's hash: identifies the program a worker isolate runs
     style: str
+    modules: list[str] = field(default_factory=list)  # the bundle's module ids
     inputs: list[_Input] = field(default_factory=list)  # stat'ed on every request
     covered: list[_Input] = field(default_factory=list)  # node_modules files: the lockfile's
     loaded_at: float = field(default_factory=time.monotonic)
     checked_at: float = field(default_factory=time.monotonic)  # inputs last stat'ed
+    # The pre-bundled AI SDK its isolates evaluate first (`@ai true` with a gateway).
+    ai_sdk: SdkBundle | None = None
+
+    def needs_ai_sdk(self) -> bool:
+        """`@ai true` on a server with a gateway, or an import of a provided package."""
+        if self.magic.ai and gateway.current() is not None:
+            return True
+        return any(module.startswith(PROVIDED_PREFIX) for module in self.modules)
 
     def is_fresh(self) -> bool:
         return all(stat_signature(i.path) == i.signature for i in self.inputs)
@@ -426,7 +439,10 @@ class ScriptLoader:
         installed: set[str] = set()
         while True:
             try:
-                return await asyncio.to_thread(self._build_until_stable, file)
+                script = await asyncio.to_thread(self._build_until_stable, file)
+                if script.needs_ai_sdk():
+                    script.ai_sdk = await self._ai_sdk(file)
+                return script
             except MissingPackage as missing:
                 if not self.deps.auto_install:
                     raise ScriptLoadFailed(
@@ -467,6 +483,19 @@ class ScriptLoader:
                 )
                 # Other scripts may have failed for this same package a moment ago.
                 self._failures.clear()
+
+    async def _ai_sdk(self, file: str) -> SdkBundle:
+        """The SDK an `@ai` script needs, installed on first use (shared by all)."""
+        try:
+            return await ensure_sdk(installer=self.deps.installer)
+        except DependencyError as error:
+            raise DependencyInstallFailed(
+                error, script=file, package="ai (the pre-bundled AI SDK)", deps=self.deps
+            ) from error
+        except native.BundleError as error:
+            raise ScriptLoadFailed(
+                f"{file}: the pre-bundled AI SDK does not bundle: {error}", script=file, problems=[]
+            ) from error
 
     def _build_until_stable(self, file: str) -> LoadedScript:
         for _ in range(BUILD_ATTEMPTS - 1):
@@ -513,7 +542,10 @@ class ScriptLoader:
         lock_sha = _sha256_file(lockfile)
         lock_signature = stat_signature(lockfile)
         try:
-            built = native.bundle(str(self.root), file, injected=INJECTED)
+            injected = (*INJECTED, *AI_INJECTED) if magic.ai else INJECTED
+            built = native.bundle(
+                str(self.root), file, injected=injected, provided=PROVIDED_PACKAGES
+            )
         except native.TranspileError as error:
             problems = [
                 {"file": i.filename, "line": i.line, "column": i.column, "message": i.message}
@@ -570,6 +602,7 @@ class ScriptLoader:
             source_map=built.map,
             hash=built.hash,
             style=built.style,
+            modules=list(built.modules),
             inputs=inputs,
             covered=covered,
         )

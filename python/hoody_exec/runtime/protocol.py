@@ -29,9 +29,30 @@ INJECTED: tuple[str, ...] = (
     "ws",
 )
 
+# Added for `@ai true` scripts (ai/js/helpers.js builds their values).
+AI_INJECTED: tuple[str, ...] = (
+    "ai",
+    "generateText",
+    "streamText",
+    "generateObject",
+    "streamObject",
+    "tool",
+    "embed",
+    "jsonSchema",
+    "model",
+    "openai",
+)
+
 BodyKind = Literal["none", "json", "form", "text", "bytes"]
 QueryValue = str | list[str]
 FormValue = str | list[str] | dict[str, object]
+
+
+class AiSettings(msgspec.Struct, kw_only=True):
+    """What an `@ai` call's helpers need: no key (the host adds it, webapi/gateway.py)."""
+
+    base_url: str
+    model: str
 
 
 class CallRequest(msgspec.Struct, kw_only=True):
@@ -51,6 +72,7 @@ class CallRequest(msgspec.Struct, kw_only=True):
     ip: str | None = None
     cookies: dict[str, str] = {}
     env: dict[str, str] = {}
+    ai: AiSettings | None = None
     websocket: bool = False  # `@websocket`: the script gets `ws` (runtime/js/sockets.js)
 
 
@@ -94,3 +116,9 @@ def sockets_source() -> tuple[str, str]:
 def _runtime_js(name: str) -> tuple[str, str]:
     code = resources.files(__package__).joinpath(f"js/{name}").read_text(encoding="utf-8")
     return code, f"hoody:runtime/{name}"
+
+
+def ai_helpers_source() -> tuple[str, str]:
+    """The `@ai` helpers (evaluated after the AI SDK bundle), as `(code, filename)`."""
+    code = resources.files("hoody_exec.ai").joinpath("js/helpers.js").read_text(encoding="utf-8")
+    return code, "hoody:ai/helpers.js"

@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import msgspec
 from croniter import CroniterError, croniter
 
+from hoody_exec.config import DEFAULT_AI_MODEL
 from hoody_exec.scripts.magic_schema import FOREIGN_PRAGMAS, SPECS_BY_NAME
 
 Mode = Literal["worker", "serverless"]
 LogLevel = Literal["none", "minimal", "standard", "full", "debug"]
 
 DEFAULT_TIMEOUT_MS = 3_600_000
-DEFAULT_AI_MODEL = "google/gemini-2.5-flash-lite"
 
 _NAME = re.compile(r"@([A-Za-z][\w-]*)(?:\s+(.*?))?\s*$")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

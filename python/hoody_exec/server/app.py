@@ -30,11 +30,12 @@ from hoody_exec.runtime.limits import (
     RequestStopped,
     ScriptFailure,
     ScriptLoadFailed,
+    ai_not_configured,
     body_timeout_exceeded,
     failure_reason,
 )
 from hoody_exec.runtime.loader import LoadedScript
-from hoody_exec.runtime.protocol import CallRequest
+from hoody_exec.runtime.protocol import AiSettings, CallRequest
 from hoody_exec.runtime.streams import StreamedBody, StreamFailed
 from hoody_exec.runtime.streams import close_all as close_streams
 from hoody_exec.scripts import load_allowed_env
@@ -71,7 +72,7 @@ from hoody_exec.server.websockets import (
     close_sockets_first,
     serve_websocket,
 )
-from hoody_exec.webapi import egress
+from hoody_exec.webapi import egress, gateway, gateway_usage
 
 if TYPE_CHECKING:
     from hoody_exec.schedules.scheduler import Scheduler
@@ -87,15 +88,21 @@ class HoodyApp:
         self.config = config
         self.root = config.root_path.resolve()
         self.routes = LiveRoutes(self.root)
-        egress.configure(
-            egress.EgressPolicy.for_server(config.allow_fetch, host=config.host, port=config.port)
+        self.gateway = gateway.from_settings(
+            config.ai_base_url, config.ai_api_key_env, config.ai_model
         )
+        gateway.configure(self.gateway)
+        # The AI gateway is always reachable, wherever it lives (loopback included).
+        allow = (
+            (*config.allow_fetch, self.gateway.allowance) if self.gateway else config.allow_fetch
+        )
+        egress.configure(egress.EgressPolicy.for_server(allow, host=config.host, port=config.port))
         budget_mb = config.isolate_memory_budget_mb or default_budget_mb(
             config.workers, config.memory_limit_mb, config.pool_size
         )
         self.runtime = Runtime(
             self.root,
-            env=load_allowed_env(self.root, config.env_names),
+            env=self._allowed_env(),
             memory_limit=config.memory_limit_mb * 1024 * 1024,
             cpu_limit_ms=config.cpu_limit_ms,
             pool_size=config.pool_size,
@@ -105,6 +112,9 @@ class HoodyApp:
             primed_isolates=config.primed_isolates,
         )
         self.monitor = Monitor(self.runtime)
+        # Tokens each request used at the AI gateway, until its log line is written.
+        self.ai_usage: dict[str, dict[str, dict[str, int]]] = {}
+        gateway_usage.set_sink(self._count_ai_usage)
         self.sockets = SocketHub(SocketLimits.from_config(config))
         self.sockets.register_host_ops(self.runtime.registry)
         self.runtime.on_worker_end = self.sockets.on_worker_end
@@ -127,6 +137,31 @@ class HoodyApp:
         self.heartbeat: instances.Heartbeat | None = None
         self._started = False
         self.started_at = time.time()
+
+    def _count_ai_usage(self, usage: gateway_usage.Usage) -> None:
+        self.monitor.ai_tokens(
+            usage.script, usage.model, usage.prompt_tokens, usage.completion_tokens
+        )
+        if usage.request_id is None or usage.request_id not in self.monitor.active:
+            return
+        per_model = self.ai_usage.setdefault(usage.request_id, {})
+        # NOTE: not "…_tokens": the redactor hides fields named like credentials.
+        counts = per_model.setdefault(usage.model, {"prompt": 0, "completion": 0})
+        counts["prompt"] += usage.prompt_tokens
+        counts["completion"] += usage.completion_tokens
+
+    def _allowed_env(self) -> dict[str, str]:
+        """The variables scripts may read, never holding the AI gateway's key."""
+        env = load_allowed_env(self.root, self.config.env_names)
+        key = self.gateway.api_key if self.gateway is not None else None
+        hidden = [n for n, v in env.items() if n == self.config.ai_api_key_env or v == key]
+        for name in hidden:
+            log.warning(
+                "an allowed variable holds the AI gateway's key; scripts do not get it",
+                variable=name,
+            )
+            del env[name]
+        return env
 
     # ------------------------------------------------------------ ASGI entry
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -230,7 +265,7 @@ class HoodyApp:
     def on_changes(self, paths: set[Path]) -> None:
         """watchfiles events (this process): routes, caches, env, eager bundles."""
         if any(path.name == ".env" for path in paths):
-            self.runtime.loader.set_env(load_allowed_env(self.root, self.config.env_names))
+            self.runtime.loader.set_env(self._allowed_env())
         self.routes.apply_changes(paths)
         affected = self.runtime.loader.invalidate(paths)
         self.runtime.forget(affected)
@@ -385,6 +420,7 @@ class Request:
         self._answering = False  # the response has started going out
         # The server's own request (a scheduled run): `@token` is not asked for.
         self.trusted = False
+        self.ai_usage: dict[str, dict[str, int]] | None = None  # tokens per model
 
     async def handle(self) -> None:
         app = self.app
@@ -396,6 +432,7 @@ class Request:
             if self._gone is not None:
                 self._gone.cancel()
             self.active.stop = None  # a cycle (entry ↔ request) left for the collector
+            self.ai_usage = app.ai_usage.pop(self.rid, None)
             self._count()
             self._log()
 
@@ -480,6 +517,12 @@ class Request:
                 },
                 [*cors, ("www-authenticate", CHALLENGE)],
             )
+            return
+        if magic.ai and self.app.gateway is None:
+            failure = ai_not_configured(file)
+            self.error = failure.message
+            self.failure = failure
+            await self._reply_json(failure.status, failure.to_json(), cors)
             return
         try:
             self.body = await self._read_body(script)
@@ -690,8 +733,17 @@ class Request:
             ip=(self.scope.get("client") or (None,))[0],
             cookies=cookies_of(self.headers),
             env=self.app.runtime.loader.env,
+            ai=self._ai_settings(script),
             websocket=script.magic.websocket,
         )
+
+    def _ai_settings(self, script: LoadedScript) -> AiSettings | None:
+        found = self.app.gateway
+        magic = script.magic
+        if not magic.ai or script.ai_sdk is None or found is None:
+            return None
+        model = magic.ai_model if "ai-model" in magic.explicit else found.default_model
+        return AiSettings(base_url=found.base_url, model=model)
 
     def _url(self) -> str:
         host = next((v for k, v in self.headers if k == "host"), None)
@@ -736,6 +788,8 @@ class Request:
                 fields["isolate_wait_ms"] = round(waited, 2)
         if self.error is not None:
             fields["error"] = self.error
+        if self.ai_usage is not None:
+            fields["ai_usage"] = self.ai_usage
         if policy.payloads:
             fields["query"] = redact_query(self.query_string)
             fields["request_headers"] = redact_headers(self.headers)

@@ -43,5 +43,7 @@ def bind_app_secrets(app: HoodyApp, admin_token: str) -> None:
         return magic.token_digest, None
 
     REDACTOR.admin_token = admin_token
+    if app.gateway is not None and app.gateway.api_key:
+        REDACTOR.extra = (app.gateway.api_key,)
     REDACTOR.env = lambda: loader.env
     REDACTOR.script_secrets = script_secrets

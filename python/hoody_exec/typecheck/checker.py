@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from hoody_exec.deps import Installer
+from hoody_exec.deps.check import PROVIDED_PACKAGES
+from hoody_exec.observability import get_logger
 from hoody_exec.runtime import native
 from hoody_exec.typecheck.install import TYPESCRIPT_VERSION, ensure_typescript
 from hoody_exec.typecheck.options import (
@@ -34,6 +36,8 @@ __all__ = ["CheckResult", "Diagnostic", "TypeCheckError", "TypeChecker", "get_ch
 
 # NOTE: typescript.js is ~9 MB of source and the web-worker library files are
 # large once parsed: far above a script isolate's cap.
+log = get_logger("hoody_exec.typecheck")
+
 MEMORY_LIMIT = 1024 * 1024 * 1024
 CHECK_TIMEOUT = 120.0
 MAX_ROUNDS = 64
@@ -152,9 +156,14 @@ async def runtime_globals() -> list[str]:
 class TypeChecker:
     """A warm TypeScript checker. Create with `await TypeChecker.start(package_dir)`."""
 
-    def __init__(self, package_dir: Path, isolate: native.Isolate) -> None:
+    def __init__(
+        self, package_dir: Path, isolate: native.Isolate, ai_sdk: Path | None = None
+    ) -> None:
         self.package_dir = package_dir
         self._isolate = isolate
+        # The pre-bundled AI SDK's folder: readable besides a check's root, and where
+        # "ai" resolves (hoody.d.ts declares the `@ai` names with its types).
+        self.ai_sdk = os.path.realpath(ai_sdk) if ai_sdk is not None else None
         self._libs: dict[str, str] = {}
         self._types: dict[str, str] = {}
         # What the isolate was told: absolute path → (stamp, text or None).
@@ -176,8 +185,11 @@ class TypeChecker:
     def alive(self) -> bool:
         return self._isolate.alive
 
+    def _roots(self, root: str) -> list[str]:
+        return [root] if self.ai_sdk is None else [root, self.ai_sdk]
+
     @classmethod
-    async def start(cls, package_dir: Path) -> TypeChecker:
+    async def start(cls, package_dir: Path, ai_sdk: Path | None = None) -> TypeChecker:
         lib = package_dir / "lib"
         code = (lib / "typescript.js").read_text(encoding="utf-8")
         glue = (
@@ -186,7 +198,7 @@ class TypeChecker:
             .read_text(encoding="utf-8")
         )
         isolate = native.Isolate(memory_limit=MEMORY_LIMIT)
-        checker = cls(package_dir, isolate)
+        checker = cls(package_dir, isolate, ai_sdk)
         try:
             await isolate.eval(code, "typescript.js")
             await isolate.eval(glue, "checker.js")
@@ -207,7 +219,8 @@ class TypeChecker:
                     "lib_dir": LIB_DIR,
                     "libs": checker._libs,
                     "types": checker._types,
-                    "options": COMPILER_OPTIONS,
+                    "options": checker._options(),
+                    "extra_roots": checker._roots("/")[1:],
                 }
             )
             checker.removed_globals = list(reply["removed"])
@@ -218,6 +231,13 @@ class TypeChecker:
             isolate.close()
             raise
         return checker
+
+    def _options(self) -> dict[str, Any]:
+        if self.ai_sdk is None:
+            return COMPILER_OPTIONS
+        modules = os.path.join(self.ai_sdk, "node_modules")
+        paths = {name: [os.path.join(modules, name)] for name in PROVIDED_PACKAGES}
+        return {**COMPILER_OPTIONS, "paths": paths}
 
     async def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -236,22 +256,25 @@ class TypeChecker:
         """Known files and folders of `root` whose state on disk differs from what
         the isolate was told, read again."""
         update = _Update()
-        for path, (stamp, _) in list(self._files.items()):
-            if _inside(root, path) and _confined_stamp(root, path)[1] != stamp:
-                update.files[path] = _read_confined(root, path)
-        for path, exists in list(self._dirs.items()):
-            if _inside(root, path) and _is_dir_confined(root, path) != exists:
-                update.dirs[path] = not exists
+        for base in self._roots(root):
+            for path, (stamp, _) in list(self._files.items()):
+                if _inside(base, path) and _confined_stamp(base, path)[1] != stamp:
+                    update.files[path] = _read_confined(base, path)
+            for path, exists in list(self._dirs.items()):
+                if _inside(base, path) and _is_dir_confined(base, path) != exists:
+                    update.dirs[path] = not exists
         return update
 
     def _read(self, root: str, need: dict[str, list[str]]) -> _Update:
         """What the isolate asked for; anything outside `root` does not exist."""
         update = _Update(forced=True)
+        roots = self._roots(root)
         for path in need.get("files", []):
-            inside = _inside(root, path)
-            update.files[path] = _read_confined(root, path) if inside else (None, None)
+            base = next((r for r in roots if _inside(r, path)), None)
+            update.files[path] = _read_confined(base, path) if base else (None, None)
         for path in need.get("dirs", []):
-            update.dirs[path] = _inside(root, path) and _is_dir_confined(root, path)
+            base = next((r for r in roots if _inside(r, path)), None)
+            update.dirs[path] = base is not None and _is_dir_confined(base, path)
         return update
 
     def _commit(self, update: _Update) -> tuple[dict[str, str | None], dict[str, bool]]:
@@ -359,6 +382,18 @@ _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
 )
 
 
+async def _ai_sdk_folder(installer: Installer | None) -> Path | None:
+    """The AI SDK's folder (installed if needed); None if it cannot be had, and the
+    `@ai` names are then `any` to the checker."""
+    from hoody_exec.ai.sdk import ensure_sdk_installed
+
+    try:
+        return await ensure_sdk_installed(installer)
+    except Exception as error:  # offline and never installed: check without its types
+        log.warning("type checks go on without the AI SDK's types", error=str(error))
+        return None
+
+
 async def get_checker(installer: Installer | None = None) -> TypeChecker:
     """The process's warm checker, started (and TypeScript installed, by `installer`:
     a server passes its own, with its registry and cache) on first use; a checker whose
@@ -370,5 +405,5 @@ async def get_checker(installer: Installer | None = None) -> TypeChecker:
             _checker = None
         if _checker is None:
             package = await ensure_typescript(installer=installer)
-            _checker = await TypeChecker.start(package)
+            _checker = await TypeChecker.start(package, await _ai_sdk_folder(installer))
         return _checker

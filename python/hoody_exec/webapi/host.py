@@ -34,8 +34,9 @@ from typing import Any, Protocol
 import httpcore
 import httpx
 
-from hoody_exec.webapi import credentials
+from hoody_exec.webapi import credentials, gateway
 from hoody_exec.webapi.egress import EgressRefused, GuardedBackend
+from hoody_exec.webapi.gateway_usage import UsageReader, requested_model
 
 __all__ = [
     "HOST_OPS",
@@ -98,6 +99,7 @@ class _Fetch:
     reader: asyncio.Task[None] | None = None
     pending: set[int] = field(default_factory=set)  # request ids awaiting an answer
     done: bool = False
+    usage: UsageReader | None = None  # an answer of the AI gateway: its tokens are counted
 
 
 _fetches: dict[tuple[int, int], _Fetch] = {}
@@ -305,9 +307,10 @@ async def _run_fetch(
                 content: bytes | AsyncIterator[bytes] | None = body
                 if fetch.body_queue is not None and hop == 0:
                     content = _stream_body(fetch.body_queue)
-                request = client.build_request(
-                    method, url, headers=credentials.attach(url, headers), content=content
-                )
+                # NOTE: authorized per hop, so the gateway's key goes to the gateway's
+                # URLs only, whichever hop of a redirect chain reaches them.
+                sent = gateway.authorize(url, credentials.attach(url, headers))
+                request = client.build_request(method, url, headers=sent, content=content)
                 response = await client.send(request, stream=True)
                 location = response.headers.get("location")
                 followable = response.status_code in _REDIRECTS and location is not None
@@ -385,6 +388,7 @@ async def _run_fetch(
     if has_body:
         fetch.response = response
         fetch.chunks = response.aiter_bytes()
+        fetch.usage = _usage_reader(fetch.call, response, body)
     else:
         await response.aclose()
     _answer(fetch, request_id, json.dumps(meta, separators=(",", ":")), None)
@@ -394,6 +398,20 @@ async def _run_fetch(
 
 class _FetchFailure(Exception):
     pass
+
+
+def _usage_reader(call: _Call, response: httpx.Response, body: bytes | None) -> UsageReader | None:
+    """A reader for an answer of the AI gateway, None for any other answer."""
+    found = gateway.current()
+    if found is None or not found.covers(response.url) or response.status_code >= 400:
+        return None
+    script = str(getattr(call, "script", ""))
+    rid = getattr(call, "request_id", None)
+    running = tuple(getattr(call, "running", ()))
+    if rid is None and len(running) == 1:
+        rid = running[0]  # a worker isolate serving one request right now
+    content_type = response.headers.get("content-type", "")
+    return UsageReader(script, rid, content_type, requested_model(body))
 
 
 def _fetch_named(call: _Call) -> _Fetch | None:
@@ -449,12 +467,16 @@ async def _read(fetch: _Fetch, request_id: int) -> None:
             while True:
                 chunk = await anext(fetch.chunks, None)
                 if chunk is None:
+                    if fetch.usage is not None:
+                        fetch.usage.finish()
                     _answer(fetch, request_id, "", None)
                     _close(fetch, "done")
                     return
                 if chunk:
                     break
         fetch.received += len(chunk)
+        if fetch.usage is not None:
+            fetch.usage.feed(chunk)
         if fetch.received > LIMITS.max_response_bytes:
             reason = f"response body is larger than the limit of {LIMITS.max_response_bytes} bytes"
             _answer(fetch, request_id, None, reason)

@@ -86,16 +86,18 @@ fn node_builtins(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 
 /// Bundles `entry` (relative to `root`) and everything it imports.
 #[pyfunction]
-#[pyo3(signature = (root, entry, *, injected = None, global_name = "__hoody_entry".to_string()))]
+#[pyo3(signature = (root, entry, *, injected = None, global_name = "__hoody_entry".to_string(), provided = Vec::new()))]
 fn bundle(
     py: Python<'_>,
     root: PathBuf,
     entry: String,
     injected: Option<Vec<String>>,
     global_name: String,
+    provided: Vec<String>,
 ) -> PyResult<Bundle> {
     let mut opts = hoody_ts::BundleOptions {
         global_name,
+        provided,
         ..Default::default()
     };
     if let Some(injected) = injected {

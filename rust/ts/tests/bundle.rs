@@ -308,3 +308,45 @@ fn missing_entry_is_reported_as_such() {
     assert_eq!(e.filename(), Some("nope.ts"));
     assert_eq!(e.position(), None);
 }
+
+#[test]
+fn provided_packages_come_from_the_runtime() {
+    // No node_modules at all: "ai" is provided, "ai/rsc" (a subpath) is not.
+    let root = tree(&[(
+        "main.ts",
+        "import { generateText } from 'ai';\nimport * as ns from 'ai';\nreturn [generateText(), ns.generateText === generateText];\n",
+    )]);
+    let opts = BundleOptions {
+        provided: vec!["ai".into()],
+        ..Default::default()
+    };
+    let b = bundle(&root, "main.ts", &opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        b.modules.contains(&"<provided>/ai".to_string()),
+        "{:?}",
+        b.modules
+    );
+    let provided = Bundle {
+        code: format!(
+            "globalThis.__hoody_provided = (name) => ({{ generateText: () => 'from the runtime: ' + name }});\n{}",
+            b.code
+        ),
+        ..b.clone()
+    };
+    assert_eq!(run(&provided, "{}"), "[\"from the runtime: ai\",true]");
+    // Without the runtime's copy, loading the bundle says what is missing.
+    assert!(b.code.contains("is provided by the runtime"));
+    // Another set of provided names, another hash.
+    assert_ne!(
+        bundle(&root, "main.ts", &BundleOptions::default())
+            .map(|x| x.hash)
+            .ok(),
+        Some(b.hash.clone())
+    );
+
+    let sub = tree(&[("main.ts", "import x from 'ai/rsc';\nreturn x;\n")]);
+    match bundle(&sub, "main.ts", &opts) {
+        Err(BundleError::MissingPackage { package, .. }) => assert_eq!(package, "ai"),
+        other => panic!("expected a missing package, got {other:?}"),
+    }
+}

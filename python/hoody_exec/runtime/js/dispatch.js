@@ -259,6 +259,10 @@
       return typeof c === "object" && c ? c : fallbackConsole(log);
     });
     deferred(ctx, "fetch", () => globalThis.fetch);
+    if (p.ai) {
+      if (!hoody.ai) throw new Error("@ai true: the AI SDK was not loaded into this isolate");
+      Object.assign(ctx, hoody.ai.context(p.ai));
+    }
     return ctx;
   }
 
@@ -523,6 +527,9 @@
     try {
       result = await run(entry, ctx);
     } catch (e) {
+      // An AI gateway error nobody caught: an answer naming the gateway's status.
+      const failed = hoody.ai ? hoody.ai.failure(e, p.script) : null;
+      if (failed !== null) return JSON.stringify(failed);
       throw isErrorLike(e) ? e : thrownValue(e);
     }
     return JSON.stringify(await toResponse(result));

@@ -1,17 +1,11 @@
 // @ai true
 // @ai-model {{model}}
 // AI chat: POST {"prompt": "Hi"} or {"messages": [{"role": "user", "content": "Hi"}]}; ?stream=1 streams the answer as text.
-// The AI helpers (generateText, streamText, model) are injected by @ai; no keys in the script.
+// The AI helpers (generateText, streamText, model) are injected by @ai; the server's gateway
+// holds the key (hoody-exec serve --ai-base-url …, docs/ai.md): none in the script.
 type ChatMessage = { role: "user" | "assistant"; content: string };
 if (request.method !== "POST") {
   return Response.json({ error: "POST a prompt or messages" }, { status: 405, headers: { allow: "POST" } });
-}
-// NOTE: the helpers exist once the server provides @ai; until then the script says so.
-if (typeof generateText === "undefined" || typeof model === "undefined") {
-  return Response.json(
-    { error: "ai_unavailable", message: "this server does not provide the @ai helpers yet" },
-    { status: 503 },
-  );
 }
 const input = (typeof body === "object" && body !== null ? body : {}) as {
   prompt?: unknown;

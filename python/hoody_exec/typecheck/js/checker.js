@@ -35,7 +35,9 @@
     for (const [path, text] of Object.entries(p.types)) {
       types.set(path, ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
     }
-    state = { root: "/", libDir: p.lib_dir.replace(/\/$/, ""), options: converted.options, libs, types };
+    // Folders readable besides a check's root (the AI SDK's, for its types).
+    const extraRoots = (p.extra_roots || []).map((r) => r.replace(/\/$/, ""));
+    state = { root: "/", libDir: p.lib_dir.replace(/\/$/, ""), options: converted.options, libs, types, extraRoots };
     return JSON.stringify({ ok: true, version: ts.version, removed });
   }
 
@@ -132,9 +134,10 @@
     const needFiles = new Set();
     const needDirs = new Set();
 
+    const readable = (path) => inside(state.root, path) || state.extraRoots.some((r) => inside(r, path));
     const read = (path) => {
       if (overlay.has(path)) return overlay.get(path);
-      if (!inside(state.root, path)) return null;
+      if (!readable(path)) return null;
       if (disk.has(path)) return disk.get(path);
       needFiles.add(path);
       return null;
@@ -162,7 +165,7 @@
       directoryExists(dir) {
         dir = dir.replace(/\/$/, "");
         if (inside(state.libDir, dir)) return true;
-        if (!inside(state.root, dir)) return false;
+        if (!readable(dir)) return false;
         if (dir === state.root) return true;
         for (const path of overlay.keys()) if (inside(dir, path)) return true;
         if (dirs.has(dir)) return dirs.get(dir);

@@ -114,73 +114,19 @@ interface HoodyWebSockets<Data = Record<string, any>> {
 }
 
 // ---------------------------------------------------------------- AI helpers
-// `@ai true`, SPEC §3: the Vercel AI SDK's functions, pre-configured for the
-// server's OpenAI-compatible gateway. Minimal shapes of the parts scripts use.
+// `@ai true` (docs/ai.md): the AI SDK's own declarations, from the pre-bundled
+// copy in the tools cache (the checker maps "ai" and "@ai-sdk/openai-compatible"
+// there). Without that copy these names are `any`.
 
-/** A language model handle (an AI SDK `LanguageModel`). */
-interface HoodyLanguageModel {
-  readonly provider: string;
-  readonly modelId: string;
-}
-
-type HoodyAiMessage = {
-  role: "system" | "user" | "assistant" | "tool";
-  content: string | Array<{ type: string; [key: string]: unknown }>;
+/** The AI SDK namespace (`ai.stepCountIs`, `ai.APICallError`, …). */
+type HoodyAi = typeof import("ai");
+/** The provider of the server's gateway: `openai("some/model")`. */
+type HoodyOpenAiProvider = import("@ai-sdk/openai-compatible").OpenAICompatibleProvider & {
+  /** The gateway's base URL (never its key: the host adds that). */
+  readonly baseURL: string;
 };
-
-interface HoodyAiCallOptions {
-  /** Defaults to `model` (the `@ai-model` comment). */
-  model?: HoodyLanguageModel;
-  system?: string;
-  prompt?: string;
-  messages?: HoodyAiMessage[];
-  temperature?: number;
-  maxOutputTokens?: number;
-  topP?: number;
-  abortSignal?: AbortSignal;
-  headers?: Record<string, string>;
-  tools?: Record<string, unknown>;
-}
-
-interface HoodyAiUsage {
-  inputTokens: number | undefined;
-  outputTokens: number | undefined;
-  totalTokens: number | undefined;
-}
-
-interface HoodyGenerateTextResult {
-  readonly text: string;
-  readonly finishReason: string;
-  readonly usage: HoodyAiUsage;
-  readonly response: { id: string; modelId: string; timestamp: Date };
-}
-
-interface HoodyStreamTextResult {
-  readonly textStream: AsyncIterable<string> & ReadableStream<string>;
-  readonly text: Promise<string>;
-  readonly usage: Promise<HoodyAiUsage>;
-  toTextStreamResponse(init?: ResponseInit): Response;
-  toUIMessageStreamResponse(init?: ResponseInit): Response;
-}
-
-interface HoodyGenerateObjectResult<T> {
-  readonly object: T;
-  readonly finishReason: string;
-  readonly usage: HoodyAiUsage;
-}
-
-/** The OpenAI-compatible provider: `openai("gpt-4o-mini")` is a model handle. */
-interface HoodyOpenAiProvider {
-  (modelId: string): HoodyLanguageModel;
-  chat(modelId: string): HoodyLanguageModel;
-}
-
-/** The AI SDK namespace object (`ai.generateText`, …). */
-interface HoodyAi {
-  generateText: typeof generateText;
-  streamText: typeof streamText;
-  generateObject: typeof generateObject;
-}
+/** A language model of the gateway (what `model` and `openai(id)` are). */
+type HoodyLanguageModel = ReturnType<HoodyOpenAiProvider>;
 
 // ---------------------------------------------------------------- the injected names
 
@@ -205,20 +151,16 @@ declare const shared: Record<string, any>;
 /** `@websocket` scripts (worker mode): set `ws.open`, `ws.message`, `ws.close`. */
 declare const ws: HoodyWebSockets;
 
-/** `@ai true`: the model named by `@ai-model`. */
+/** `@ai true`: the model named by `@ai-model` (else the server's `--ai-model`). */
 declare const model: HoodyLanguageModel;
 /** `@ai true`: the OpenAI-compatible provider of the server's gateway. */
 declare const openai: HoodyOpenAiProvider;
-/** `@ai true`: the AI SDK functions as one object. */
+/** `@ai true`: the AI SDK namespace. */
 declare const ai: HoodyAi;
-declare function generateText(options: HoodyAiCallOptions): Promise<HoodyGenerateTextResult>;
-declare function streamText(options: HoodyAiCallOptions): HoodyStreamTextResult;
-declare function generateObject<T = unknown>(
-  options: HoodyAiCallOptions & {
-    /** A JSON schema or a schema object (zod) for the result. */
-    schema: unknown;
-    schemaName?: string;
-    schemaDescription?: string;
-    output?: "object" | "array" | "enum" | "no-schema";
-  },
-): Promise<HoodyGenerateObjectResult<T>>;
+declare const generateText: HoodyAi["generateText"];
+declare const streamText: HoodyAi["streamText"];
+declare const generateObject: HoodyAi["generateObject"];
+declare const streamObject: HoodyAi["streamObject"];
+declare const tool: HoodyAi["tool"];
+declare const embed: HoodyAi["embed"];
+declare const jsonSchema: HoodyAi["jsonSchema"];

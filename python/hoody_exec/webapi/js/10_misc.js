@@ -90,11 +90,10 @@
       if (W.isDOMException(v)) {
         out = new DOMException(v.message, v.name);
       } else {
-        out = Object.create(errorCtors[name].prototype);
+        // NOTE: constructed, not Object.create'd: the copy needs the [[ErrorData]] slot
+        // (Object.prototype.toString, Error.isError) that only the constructor gives.
         const desc = Object.getOwnPropertyDescriptor(v, "message");
-        if (desc && "value" in desc) {
-          Object.defineProperty(out, "message", { value: String(desc.value), writable: true, configurable: true });
-        }
+        out = desc && "value" in desc ? new errorCtors[name](String(desc.value)) : new errorCtors[name]();
       }
       memo.set(v, out);
       if (typeof v.stack === "string") Object.defineProperty(out, "stack", { value: v.stack, writable: true, configurable: true });

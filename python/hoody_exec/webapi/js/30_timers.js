@@ -56,38 +56,54 @@
     runDue();
   }
 
+  // HTML runs each timer callback as its own task, so the microtasks a callback
+  // queues run before the next callback. An async waiter that is notified at once
+  // settles in a new task of the isolate: that is our "post a task".
+  const taskCell = new Int32Array(new SharedArrayBuffer(4));
+  function postTask(fn) {
+    Atomics.waitAsync(taskCell, 0, 0).value.then(fn);
+    Atomics.notify(taskCell, 0, 1);
+  }
+
   function runDue() {
     if (running) return;
     running = true;
-    try {
-      // Run only timers that are due now; timers added meanwhile wait for a new turn.
-      const now = Date.now();
-      const due = [];
-      while (queue.length && (queue[0].cancelled || queue[0].when <= now)) {
-        const t = queue.shift();
-        if (!t.cancelled) due.push(t);
-      }
-      for (let i = 0; i < due.length; i++) {
-        const t = due[i];
-        if (t.cancelled) continue;
-        if (t.repeat) {
-          t.when = Math.max(Date.now(), t.when + t.delay);
-          if (t.when <= now) t.when = now + Math.max(1, t.delay);
-          t.seq = seq++;
-        } else {
-          active.delete(t.id);
-          t.cancelled = true;
-        }
-        try {
-          t.fn.apply(globalThis, t.args);
-        } catch (e) {
-          W.reportError(e);
-        }
-        if (t.repeat && !t.cancelled) insert(t);
-      }
-    } finally {
+    // Run only timers that are due now; timers added meanwhile wait for a new turn.
+    const now = Date.now();
+    const due = [];
+    while (queue.length && (queue[0].cancelled || queue[0].when <= now)) {
+      const t = queue.shift();
+      if (!t.cancelled) due.push(t);
+    }
+    runEach(due, 0, now);
+  }
+
+  function runEach(due, i, now) {
+    while (i < due.length && due[i].cancelled) i++;
+    if (i >= due.length) {
       running = false;
       arm();
+      return;
+    }
+    const t = due[i];
+    try {
+      if (t.repeat) {
+        t.when = Math.max(Date.now(), t.when + t.delay);
+        if (t.when <= now) t.when = now + Math.max(1, t.delay);
+        t.seq = seq++;
+      } else {
+        active.delete(t.id);
+        t.cancelled = true;
+      }
+      try {
+        t.fn.apply(globalThis, t.args);
+      } catch (e) {
+        W.reportError(e);
+      }
+      if (t.repeat && !t.cancelled) insert(t);
+    } finally {
+      if (i + 1 < due.length) postTask(() => runEach(due, i + 1, now));
+      else { running = false; arm(); }
     }
   }
 

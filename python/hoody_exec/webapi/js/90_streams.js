@@ -228,7 +228,12 @@
     const reader = stream._reader;
     if (reader && reader._readRequests.length > 0) {
       const req = reader._readRequests.shift();
-      deliver(req, chunk, false);
+      if (req.byob) {
+        // the queue is empty here: what does not fit the view waits at its head
+        c._queue.push({ value: chunk, size: chunk.byteLength });
+        c._queueTotalSize += chunk.byteLength;
+        deliver(req, byobTake(c, req), false);
+      } else deliver(req, chunk, false);
     } else {
       let size;
       try { size = c._size(chunk); } catch (e) { rcError(c, e); throw e; }
@@ -254,8 +259,13 @@
   function rcPull(c, req) {
     const stream = c._stream;
     if (c._queue.length > 0) {
-      const { value, size } = c._queue.shift();
-      c._queueTotalSize -= size;
+      let value;
+      if (req.byob) value = byobTake(c, req);
+      else {
+        const head = c._queue.shift();
+        value = head.value;
+        c._queueTotalSize -= head.size;
+      }
       if (c._queueTotalSize < 0) c._queueTotalSize = 0;
       if (c._closeRequested && c._queue.length === 0) { rcClearAlgorithms(c); rsClose(stream); }
       else rcCallPullIfNeeded(c);
@@ -264,6 +274,19 @@
       stream._reader._readRequests.push(req);
       rcCallPullIfNeeded(c);
     }
+  }
+  // Dequeues at most what fits a BYOB request's view (whole elements when it can);
+  // the rest stays at the head of the queue, so a close requested meanwhile waits for it.
+  function byobTake(c, req) {
+    const head = c._queue[0];
+    const chunk = head.value;
+    let n = Math.min(chunk.byteLength, req.capacity);
+    n -= n % req.elem;
+    if (n === 0) n = Math.min(chunk.byteLength, req.capacity); // a tiny chunk for a wide view
+    if (n === chunk.byteLength) c._queue.shift();
+    else { head.value = chunk.subarray(n); head.size = head.value.byteLength; }
+    c._queueTotalSize -= n;
+    return chunk.subarray(0, n);
   }
   function deliver(req, value, done) {
     if (req.byob) {
@@ -373,28 +396,17 @@
       if (view.byteLength === 0) return rejected(new TypeError("view must have non-zero byteLength"));
       if (!this._stream) return rejected(new TypeError("Reader has no stream"));
       void options;
-      const stream = this._stream;
       const elem = view.BYTES_PER_ELEMENT || 1;
       const Ctor = view.constructor;
       return new Promise((resolve, reject) => {
         const req = {
-          byob: true, resolve, reject,
+          byob: true, resolve, reject, elem, capacity: view.byteLength,
           emptyView: () => new Ctor(view.buffer, view.byteOffset, 0),
           fill(chunk) {
-            const target = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-            let n = Math.min(chunk.byteLength, target.byteLength);
-            n -= n % elem;
-            if (n === 0) n = Math.min(chunk.byteLength, target.byteLength); // tiny chunk for a wide view
-            target.set(chunk.subarray(0, n));
-            if (n < chunk.byteLength) {
-              // put the rest back at the head of the queue
-              const c = stream._controller;
-              const rest = chunk.subarray(n);
-              c._queue.unshift({ value: rest, size: rest.byteLength });
-              c._queueTotalSize += rest.byteLength;
-            }
-            const len = Math.floor(n / elem);
-            resolve({ value: elem === 1 ? new Ctor(view.buffer, view.byteOffset, n) : new Ctor(view.buffer, view.byteOffset, len), done: false });
+            // chunk fits: byobTake cut it to the view
+            new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(chunk);
+            const n = chunk.byteLength;
+            resolve({ value: elem === 1 ? new Ctor(view.buffer, view.byteOffset, n) : new Ctor(view.buffer, view.byteOffset, Math.floor(n / elem)), done: false });
           },
         };
         readerRead(this, req);
@@ -881,17 +893,23 @@
 
     if (checkSourceErrored() || checkDestErrored() || checkSourceClosed() || checkDestClosed()) return done.promise;
 
+    // NOTE: the read request's chunk steps write synchronously, as in the spec: a
+    // promise turn between the read and the write would let the source's close
+    // (settled in the same step as its last chunk) shut the pipe down first.
+    const readRequest = {
+      resolve(r) {
+        if (r.done) { if (!shuttingDown) checkSourceClosed(); return; }
+        currentWrite = writer.write(r.value);
+        currentWrite.catch(noop);
+        step();
+      },
+      reject() { if (!shuttingDown) checkSourceErrored(); },
+    };
     function step() {
       if (shuttingDown) return;
       writer._ready.promise.then(() => {
         if (shuttingDown) return;
-        return reader.read().then((r) => {
-          if (r.done) { if (!shuttingDown) checkSourceClosed(); return; }
-          if (shuttingDown) return;
-          currentWrite = writer.write(r.value);
-          currentWrite.catch(noop);
-          step();
-        }, () => { if (!shuttingDown) checkSourceErrored(); });
+        readerRead(reader, readRequest);
       }, () => { if (!shuttingDown) checkDestErrored(); });
     }
     step();

@@ -353,10 +353,24 @@
     out.set(bytes, h.length + 1);
     return out;
   }
+  // Node's fetch (undici) puts a system error code on the cause of a network
+  // failure, and libraries branch on it (the AI SDK retries ECONNREFUSED,
+  // ETIMEDOUT, ECONNRESET): the host's reason, told by its first words, gets the same.
+  const NETWORK_CODES = [
+    [/^(fetch failed: )?timed out/, "ETIMEDOUT"],
+    [/^(fetch failed: )?could not connect/, "ECONNREFUSED"],
+    [/^(fetch failed: )?protocol error/, "ECONNRESET"],
+  ];
   function fetchFailed(e) {
     const msg = e && typeof e === "object" && "message" in e ? e.message : String(e);
     // "fetch to <host:port> refused: …" (the egress rules) already says what failed.
     const whole = msg.startsWith("fetch failed") || msg.startsWith("fetch to ");
+    if (e && typeof e === "object" && !("code" in e)) {
+      const found = NETWORK_CODES.find(([pattern]) => pattern.test(msg));
+      if (found) {
+        try { Object.defineProperty(e, "code", { value: found[1], configurable: true, writable: true }); } catch (_) { /* frozen */ }
+      }
+    }
     return new TypeError(whole ? msg : "fetch failed: " + msg, { cause: e });
   }
 

@@ -7,6 +7,7 @@ mod body;
 mod cache;
 mod define;
 mod loader;
+mod provided;
 pub(crate) mod sourcemap;
 mod throws;
 
@@ -44,6 +45,9 @@ pub struct BundleOptions {
     pub injected: Vec<String>,
     /// The global the script assigns the entry's exports to.
     pub global_name: String,
+    /// Packages the runtime provides: imported by exactly this name, they come
+    /// from `globalThis.__hoody_provided(name)` instead of `node_modules`.
+    pub provided: Vec<String>,
 }
 
 impl Default for BundleOptions {
@@ -51,6 +55,7 @@ impl Default for BundleOptions {
         BundleOptions {
             injected: DEFAULT_INJECTED.iter().map(|s| s.to_string()).collect(),
             global_name: "__hoody_entry".into(),
+            provided: Vec::new(),
         }
     }
 }
@@ -203,6 +208,15 @@ pub fn bundle_with(
     opts: &BundleOptions,
 ) -> Result<Bundle, BundleError> {
     check_options(opts)?;
+    let with_provided = provided::WithProvided {
+        inner: resolver,
+        names: &opts.provided,
+    };
+    let resolver: &dyn Resolver = if opts.provided.is_empty() {
+        resolver
+    } else {
+        &with_provided
+    };
     let entry = resolver
         .resolve_entry(entry)
         .map_err(|f| resolve_error(f, None, entry, (0, 0)))?;
@@ -286,6 +300,7 @@ impl<'a> Builder<'a> {
         hasher.update(b"hoody-exec bundle v1\0");
         hash_field(&mut hasher, opts.global_name.as_bytes());
         hash_field(&mut hasher, opts.injected.join(",").as_bytes());
+        hash_field(&mut hasher, opts.provided.join(",").as_bytes());
         Builder {
             resolver,
             opts,
@@ -310,6 +325,15 @@ impl<'a> Builder<'a> {
                 self.factories.push(Factory {
                     id: module.id,
                     code: "module.exports = {};\n".into(),
+                    mappings: Vec::new(),
+                });
+                continue;
+            }
+            if let Some(name) = provided::name_of(&module) {
+                hash_field(&mut self.hasher, module.id.as_bytes());
+                self.factories.push(Factory {
+                    id: module.id.clone(),
+                    code: provided::factory_code(name),
                     mappings: Vec::new(),
                 });
                 continue;

@@ -1,0 +1,3 @@
+// @ai true
+// @ai-model test/slow
+return streamText({ model, prompt: "slow" }).toTextStreamResponse();
