@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from pathlib import Path
-
-import typer
 
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import configure_logging
@@ -64,7 +63,7 @@ async def _run(
         "client": ("127.0.0.1", 0),
         "server": ("localhost", 80),
     }
-    sent: list[Message] = []
+    printer = StreamPrinter()
     delivered = False
 
     async def receive() -> Message:
@@ -76,19 +75,40 @@ async def _run(
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def send(message: Message) -> None:
-        sent.append(message)
-
     match = RouteMatch(Route(pattern, relative, segments), params)
     try:
-        await Request(app, scope, receive, send, match, time.monotonic()).handle()
+        await Request(app, scope, receive, printer.send, match, time.monotonic()).handle()
     finally:
         app.runtime.close()
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    typer.echo(f"HTTP {start['status']}")
-    for name, value in start["headers"]:
-        typer.echo(f"{name.decode('latin-1')}: {value.decode('latin-1')}")
-    typer.echo("")
-    typer.echo(payload.decode("utf-8", errors="replace"))
-    return int(start["status"])
+    printer.finish()
+    return printer.status
+
+
+class StreamPrinter:
+    """Prints the answer as it is sent: status and headers, then each body chunk as
+    it arrives (an event stream shows event by event)."""
+
+    def __init__(self) -> None:
+        self.status = 0
+        self._last = b"\n"
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+            lines = [f"HTTP {self.status}"]
+            lines += [
+                f"{k.decode('latin-1')}: {v.decode('latin-1')}" for k, v in message["headers"]
+            ]
+            self._write(("\n".join(lines) + "\n\n").encode("latin-1"))
+        elif message["type"] == "http.response.body" and message.get("body"):
+            self._write(message["body"])
+
+    def finish(self) -> None:
+        if not self._last.endswith(b"\n"):
+            self._write(b"\n")
+
+    def _write(self, data: bytes) -> None:
+        out = sys.stdout.buffer
+        out.write(data)
+        out.flush()
+        self._last = data[-1:]
