@@ -7,8 +7,6 @@ import asyncio
 from collections.abc import Mapping
 from pathlib import Path
 
-import typer
-
 from hoody_exec.scripts import MagicCommentError, load_allowed_env, parse_magic_comments
 
 
@@ -110,6 +108,7 @@ def scripts_root(file: Path) -> Path:
 
 def type_check_files(files: list[Path]) -> list[str]:
     """`file:line:column: error TS<code>: message` for every error and warning."""
+    from hoody_exec.cli.progress import Progress
     from hoody_exec.deps import DependencyError
     from hoody_exec.typecheck import (
         TYPESCRIPT_VERSION,
@@ -119,9 +118,14 @@ def type_check_files(files: list[Path]) -> list[str]:
     )
 
     async def run() -> list[str]:
-        if installed_typescript() is None:
-            typer.echo(f"installing typescript {TYPESCRIPT_VERSION} (first use)…", err=True)
-        checker = await get_checker()
+        first_use = installed_typescript() is None
+        label = (
+            f"installing typescript {TYPESCRIPT_VERSION} (first use) and starting the checker"
+            if first_use
+            else "starting the type checker"
+        )
+        with Progress(label):
+            checker = await get_checker()
         lines: list[str] = []
         for file in files:
             root = scripts_root(file)
