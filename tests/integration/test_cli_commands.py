@@ -301,7 +301,7 @@ def test_serve_prints_scripts_that_do_not_load_at_start_and_on_save(tmp_path: Pa
         log = server.log_text()
         assert "! broken.ts:1: @timeout soon" in log
         assert "! needs.ts:1: package zod: not installed" in log
-        assert "1 script will not load until fixed" in log
+        assert "2 scripts will not load until fixed" in log
         server.write("later.ts", "const a = ;\nreturn a;\n")
         assert "! later.ts:1:" in server.wait_for_log("! later.ts:1:", timeout=30)
         server.write("broken.ts", "return 2;\n")

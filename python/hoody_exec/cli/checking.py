@@ -22,18 +22,14 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return list(found)
 
 
-def validate_files(
-    files: list[Path], env_names: tuple[str, ...], *, packages: bool = False
-) -> list[str]:
-    """`file:line[:column]: message` for each syntax and magic-comment problem (and with
-    `packages`, each imported package that is not installed)."""
-    problems: list[str] = []
-    for file in files:
-        root = scripts_root(file)
-        problems.extend(file_problems(file, load_allowed_env(root, env_names), str(file)))
-        if packages:
-            problems.extend(missing_package_problems(root, file, str(file)))
-    return problems
+def validate_files(files: list[Path], env_names: tuple[str, ...]) -> list[str]:
+    """`file:line[:column]: message` for each syntax and magic-comment problem; the
+    allowed variables (for `@token env:NAME`) are those of each file's scripts folder."""
+    return [
+        line
+        for file in files
+        for line in file_problems(file, load_allowed_env(scripts_root(file), env_names), str(file))
+    ]
 
 
 def file_problems(file: Path, env: Mapping[str, str], shown: str) -> list[str]:

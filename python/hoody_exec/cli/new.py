@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hoody_exec.cli.args import pairs_of
 from hoody_exec.cli.checking import scripts_root, validate_files
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def new_command(
         raise typer.BadParameter("give the script's name, or --list", param_hint="NAME")
     target = Path(name if name.endswith(_SCRIPT_SUFFIXES) else f"{name}.ts").absolute()
     root = scripts_root(target)
-    write_from_template(root, target, template, _pairs(var or []), force=force)
+    write_from_template(root, target, template, pairs_of(var, "--var"), force=force)
 
 
 def write_from_template(
@@ -84,16 +85,6 @@ def write_from_template(
     typer.echo(f"wrote {target} from the {template_name} template ({where} in {root})")
     for line in validate_files([target], ()):
         typer.echo(line, err=True)
-
-
-def _pairs(items: list[str]) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{item!r} is not k=v", param_hint="--var")
-        pairs[key.strip()] = value
-    return pairs
 
 
 def _named_variable(

@@ -59,7 +59,8 @@ def openapi_command(
     from hoody_exec.api.files import atomic_write
 
     atomic_write(out, text.encode("utf-8"))
-    typer.echo(f"wrote {out} ({len(document.get('paths', {}))} paths)", err=True)
+    paths = len(document.get("paths", {}))
+    typer.echo(f"wrote {out} ({paths} path{'s' if paths != 1 else ''})", err=True)
 
 
 def scripts_document(

@@ -1,10 +1,11 @@
 """What `hoody-exec serve` prints about scripts that will not load: every one at
 start, then the saved file on each save (and when a broken one loads again).
 
-NOTE: checked in the serve process itself (swc and the magic-comment parser, no
-V8), once however many workers there are; the workers still build and answer
-with the same errors. Missing packages are named here; with automatic installs
-on, the workers install them when the script is first built.
+NOTE: checked with swc and the magic-comment parser (no V8) by the serve process
+at start and by one watcher process for saves, once however many workers there
+are; the workers still build and answer with the same errors. Missing packages
+are named here; with automatic installs on, the workers install them when the
+script is first built (so the script is not counted as broken).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class ProblemReporter:
                 f"{line} (automatic installs are off: hoody-exec deps install)" for line in missing
             ]
         lines = problems + missing
-        if problems:
+        if problems or (missing and not self.auto_install):
             self._broken.add(relative)
         elif relative in self._broken:
             self._broken.discard(relative)
