@@ -52,13 +52,16 @@ def bench_command(
         Literal["auto", "python", "wrk"],
         typer.Option(help="Load generator: wrk when installed (GET without body), else python."),
     ] = "auto",
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes of the server started for a FILE.")
+    ] = 1,
     warmup: Annotated[
         float, typer.Option(min=0, help="Seconds of load before measuring (not counted).")
     ] = 1.0,
 ) -> None:
     """Put load on URL (or on FILE, served for the run) and print the figures."""
     headers = tuple(headers_of(header))
-    with _served(target, pairs_of(param, "--param")) as url:
+    with _served(target, pairs_of(param, "--param"), workers) as url:
         try:
             request = Target.from_url(
                 url, method=method, headers=headers, body=(body or "").encode()
@@ -92,7 +95,7 @@ def _tool(tool: str, request: Target) -> str:
 
 
 @contextlib.contextmanager
-def _served(target: str, params: dict[str, str]) -> Iterator[str]:
+def _served(target: str, params: dict[str, str], workers: int) -> Iterator[str]:
     """The URL to load: `target` itself, or a server started for a script file."""
     if "://" in target:
         yield target
@@ -103,11 +106,17 @@ def _served(target: str, params: dict[str, str]) -> Iterator[str]:
     root = scripts_root(file)
     path = _route_path(file.relative_to(root).as_posix(), params)
     port = _free_port()
-    typer.echo(f"serving {root} on 127.0.0.1:{port} for the run…", err=True)
+    plural = "s" if workers != 1 else ""
+    typer.echo(
+        f"serving {root} on 127.0.0.1:{port} for the run ({workers} worker{plural})…", err=True
+    )
     # NOTE: its log goes to a file: a pipe nobody reads would fill and stall it.
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "hoody_exec.cli", "serve", str(root), "--port", str(port)],
+            [
+                *(sys.executable, "-m", "hoody_exec.cli", "serve", str(root)),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
