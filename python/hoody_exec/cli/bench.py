@@ -30,7 +30,8 @@ HEALTH = "/api/v1/exec/health"
 
 def bench_command(
     target: Annotated[
-        str, typer.Argument(metavar="URL|FILE", help="An http:// URL, or a script to serve.")
+        str,
+        typer.Argument(metavar="TARGET", help="An http:// URL, or a script file to serve."),
     ],
     connections: Annotated[
         int, typer.Option("--connections", "-c", min=1, max=10_000, help="Open connections.")
@@ -67,7 +68,7 @@ def bench_command(
                 url, method=method, headers=headers, body=(body or "").encode()
             )
         except ValueError as error:
-            raise typer.BadParameter(str(error), param_hint="URL|FILE") from None
+            raise typer.BadParameter(str(error), param_hint="TARGET") from None
         chosen = _tool(tool, request)
         if warmup > 0:
             asyncio.run(run_load(request, connections=connections, seconds=warmup))
@@ -102,7 +103,7 @@ def _served(target: str, params: dict[str, str], workers: int) -> Iterator[str]:
         return
     file = Path(target).resolve()
     if not file.is_file():
-        raise typer.BadParameter(f"{target} is neither a URL nor a file", param_hint="URL|FILE")
+        raise typer.BadParameter(f"{target} is neither a URL nor a file", param_hint="TARGET")
     root = scripts_root(file)
     path = _route_path(file.relative_to(root).as_posix(), params)
     port = _free_port()
@@ -134,7 +135,7 @@ def _route_path(relative: str, params: dict[str, str]) -> str:
     routed = route_for_file(relative)
     if routed is None:
         raise typer.BadParameter(
-            f"{relative} is not routable (private, or not a script)", param_hint="URL|FILE"
+            f"{relative} is not routable (private, or not a script)", param_hint="TARGET"
         )
     parts = []
     for segment in routed[1]:

@@ -42,8 +42,10 @@ def plain_metavars(command: Any, ctx: Any) -> None:
 
 def _metavar(label: str) -> str:
     match = _LABEL.fullmatch(label)
-    kind = match.group(1).lower() if match else ""
-    return _METAVARS.get(kind, "TEXT")
+    kind = match.group(1) if match else ""
+    if "|" in kind:  # a choice: its values are the best metavar
+        return kind
+    return _METAVARS.get(kind.lower(), "TEXT")
 
 
 def _no_type(ctx: Any) -> None:

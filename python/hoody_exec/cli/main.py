@@ -290,7 +290,7 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[FILE|DIR]...",
+            metavar="PATH",
             exists=True,
             resolve_path=True,
             help="Scripts, or folders: every script below them (default: the current folder).",
