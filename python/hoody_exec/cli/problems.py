@@ -81,9 +81,13 @@ def report_at_start(
 ) -> subprocess.Popen[bytes] | None:
     """Print every script's problems now; with reload, start the save watcher and
     return once it watches (a save from then on is reported)."""
-    # Started first: its start-up overlaps the check below.
-    watcher = start_save_watcher(root, env_names, auto_install=auto_install) if reload else None
     reporter = ProblemReporter(root, env_names, auto_install=auto_install)
+    watcher = None
+    if reload:  # started first: its start-up overlaps the check below
+        try:
+            watcher = start_save_watcher(root, env_names, auto_install=auto_install)
+        except OSError as error:
+            reporter.echo(f"  (saved scripts are not checked: no watcher process: {error})")
     broken = reporter.check_all()
     if broken:
         s = "s" if broken != 1 else ""
