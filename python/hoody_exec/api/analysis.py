@@ -147,4 +147,10 @@ def mode_and_problems(path: Path, env: Mapping[str, str]) -> tuple[str | None, l
         return None, [f"cannot read: {error.strerror}"], ""
     result = check_magic(source, env)
     mode = result.effective.mode if result.effective else None
-    return mode, [f"line {p.line}: {str_problem(p)}" for p in result.problems], source
+    problems = [f"line {p.line}: {str_problem(p)}" for p in result.problems]
+    # A syntax error keeps the script from loading as surely as a bad comment does.
+    problems += [
+        f"line {e.line}:{e.column}: syntax: {e.message}"
+        for e in check_syntax(source, path.name).errors
+    ]
+    return mode, problems, source

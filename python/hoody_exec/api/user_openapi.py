@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
@@ -181,14 +182,20 @@ def _query_names(source: str, skip: set[str]) -> list[str]:
 
 
 def _entries(ctx: Context) -> Iterator[tuple[Route, ScriptEntry]]:
-    env = ctx.app.runtime.loader.env
     # NOTE: another worker process may have written a script a moment ago; its
     # file event may not have reached this process yet (rate-limited rescan).
     ctx.app.routes.rescan_if_stale()
-    for route in ctx.app.routes.table.routes:
+    return script_entries(ctx.root, ctx.app.routes.table.routes, ctx.app.runtime.loader.env)
+
+
+def script_entries(
+    root: Path, routes: Iterable[Route], env: Mapping[str, str]
+) -> Iterator[tuple[Route, ScriptEntry]]:
+    """What the document says of each route's script (also `hoody-exec openapi`)."""
+    for route in routes:
         try:
             source = (
-                (ctx.root / route.file)
+                (root / route.file)
                 .read_bytes()[:MAX_SCRIPT_BYTES]
                 .decode("utf-8", errors="replace")
             )
@@ -227,10 +234,16 @@ def _entries(ctx: Context) -> Iterator[tuple[Route, ScriptEntry]]:
 
 # ---------------------------------------------------------------- building
 def build_spec(ctx: Context, options: SpecOptions) -> dict[str, Any]:
+    return spec_document(_entries(ctx), options)
+
+
+def spec_document(
+    entries: Iterable[tuple[Route, ScriptEntry]], options: SpecOptions
+) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     used_ids: set[str] = set()
     any_secured = False
-    for route, entry in _entries(ctx):
+    for route, entry in entries:
         item: dict[str, Any] = {}
         rest = {s.value for s in route.segments if s.kind == "rest"}
         params: list[dict[str, Any]] = [

@@ -4,36 +4,88 @@ TypeScript compiler's diagnostics), reported as file:line: message."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
-
-import typer
 
 from hoody_exec.scripts import MagicCommentError, load_allowed_env, parse_magic_comments
 
 
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; each folder replaced by every script below it (helpers too;
+    node_modules and dot-folders skipped), without duplicates."""
+    from hoody_exec.deps.check import iter_scripts
+
+    found: dict[Path, None] = {}
+    for path in paths:
+        for file in iter_scripts(path) if path.is_dir() else (path,):
+            found.setdefault(file, None)
+    return list(found)
+
+
 def validate_files(files: list[Path], env_names: tuple[str, ...]) -> list[str]:
+    """`file:line[:column]: message` for each syntax and magic-comment problem; the
+    allowed variables (for `@token env:NAME`) are those of each file's scripts folder."""
+    return [
+        line
+        for file in files
+        for line in file_problems(file, load_allowed_env(scripts_root(file), env_names), str(file))
+    ]
+
+
+def file_problems(file: Path, env: Mapping[str, str], shown: str) -> list[str]:
     from hoody_exec.runtime.checks import check_syntax
 
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return [f"{shown}:1: cannot read: {error}"]
     problems: list[str] = []
-    for file in files:
-        try:
-            source = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(f"{file}:1: cannot read: {error}")
-            continue
-        env = load_allowed_env(file.parent, env_names)
-        try:
-            parse_magic_comments(source, env=env)
-        except MagicCommentError as error:
-            problems.extend(
-                f"{file}:{p.line}: {p.comment}{' ' + p.value if p.value else ''}: {p.message} "
-                f"(allowed: {p.allowed})"
-                for p in error.problems
-            )
+    try:
+        parse_magic_comments(source, env=env)
+    except MagicCommentError as error:
         problems.extend(
-            f"{file}:{p.line}:{p.column}: {p.message}" for p in check_syntax(source, file.name)
+            f"{shown}:{p.line}: {p.comment}{' ' + p.value if p.value else ''}: {p.message} "
+            f"(allowed: {p.allowed})"
+            for p in error.problems
         )
+    problems.extend(
+        f"{shown}:{p.line}:{p.column}: {p.message}" for p in check_syntax(source, file.name)
+    )
     return problems
+
+
+def missing_package_problems(root: Path, file: Path, shown: str) -> list[str]:
+    """Imported packages `root/node_modules` does not hold (or holds outside the range)."""
+    from hoody_exec import TranspileError
+    from hoody_exec.deps.check import package_imports, why_missing
+    from hoody_exec.deps.errors import InvalidSpecifier
+    from hoody_exec.deps.specifiers import PackageSpecifier, parse_specifier
+
+    try:
+        source = file.read_text(encoding="utf-8")
+        imports = package_imports(source, file.name)
+    except (OSError, UnicodeDecodeError, TranspileError):
+        return []  # file_problems reports those
+    problems: list[str] = []
+    for spec in imports:
+        line = _line_of(source, spec)
+        try:
+            parsed = parse_specifier(spec)
+        except InvalidSpecifier as error:
+            problems.append(f"{shown}:{line}: import {spec!r}: {error.message}")
+            continue
+        if isinstance(parsed, PackageSpecifier):
+            reason = why_missing(root, parsed)
+            if reason is not None:
+                problems.append(f"{shown}:{line}: package {parsed}: {reason}")
+    return problems
+
+
+def _line_of(source: str, specifier: str) -> int:
+    for number, text in enumerate(source.splitlines(), start=1):
+        if any(f"{quote}{specifier}{quote}" in text for quote in "'\"`"):
+            return number
+    return 1
 
 
 # A folder holding one of these is taken as the scripts folder of a file below it.
@@ -52,6 +104,7 @@ def scripts_root(file: Path) -> Path:
 
 def type_check_files(files: list[Path]) -> list[str]:
     """`file:line:column: error TS<code>: message` for every error and warning."""
+    from hoody_exec.cli.progress import Progress
     from hoody_exec.deps import DependencyError
     from hoody_exec.typecheck import (
         TYPESCRIPT_VERSION,
@@ -61,9 +114,14 @@ def type_check_files(files: list[Path]) -> list[str]:
     )
 
     async def run() -> list[str]:
-        if installed_typescript() is None:
-            typer.echo(f"installing typescript {TYPESCRIPT_VERSION} (first use)…", err=True)
-        checker = await get_checker()
+        first_use = installed_typescript() is None
+        label = (
+            f"installing typescript {TYPESCRIPT_VERSION} (first use) and starting the checker"
+            if first_use
+            else "starting the type checker"
+        )
+        with Progress(label):
+            checker = await get_checker()
         lines: list[str] = []
         for file in files:
             root = scripts_root(file)

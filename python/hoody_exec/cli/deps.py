@@ -46,19 +46,18 @@ def install_command(
     ] = None,
 ) -> None:
     """Install PKGs (and everything package.json declares) into DIR/node_modules."""
+    from hoody_exec.cli.progress import Progress
     from hoody_exec.deps import DependencyError, install
 
     folder, packages = _split_folder(list(args or []))
     started = time.monotonic()
-
-    def progress(message: str) -> None:
-        typer.echo(f"  {message}", err=True)
-
-    typer.echo(f"installing into {folder}", err=True)
     try:
-        result = asyncio.run(
-            install(folder, packages, registry=registry, cache_dir=cache_dir, progress=progress)
-        )
+        with Progress(f"installing into {folder}") as shown:
+            result = asyncio.run(
+                install(
+                    folder, packages, registry=registry, cache_dir=cache_dir, progress=shown.update
+                )
+            )
     except DependencyError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

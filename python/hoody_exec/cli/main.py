@@ -1,4 +1,5 @@
-"""The `hoody-exec` commands: serve, run, routes, validate."""
+"""The `hoody-exec` commands: serve, run, routes, validate; the others live in
+their own modules and are registered here, one line each."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from hoody_exec.cli.bench import bench_command
 from hoody_exec.cli.deps import app as deps_app
+from hoody_exec.cli.helptext import plain_metavars
+from hoody_exec.cli.new import new_command
+from hoody_exec.cli.openapi import openapi_command
 from hoody_exec.cli.output import print_routes
+from hoody_exec.cli.version import show_version
 from hoody_exec.config import (
     ADMIN_TOKEN_ENV,
     AI_API_KEY_ENV,
@@ -30,12 +36,35 @@ app = typer.Typer(
     help="A folder of TypeScript files becomes a live HTTP API.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain click layout: wraps at the terminal's width, cuts nothing (helptext.py).
+    rich_markup_mode=None,
 )
 app.add_typer(deps_app)
 
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=show_version,
+            help="Print the package, V8 and TypeScript versions and exit.",
+        ),
+    ] = False,
+) -> None:
+    """A folder of TypeScript files becomes a live HTTP API."""
+    # NOTE: runs before the subcommand parses its arguments (and prints its --help).
+    plain_metavars(ctx.command, ctx)
+
+
 DirArg = Annotated[
     Path,
-    typer.Argument(exists=True, file_okay=False, resolve_path=True, help="The scripts folder."),
+    typer.Argument(
+        metavar="DIR", exists=True, file_okay=False, resolve_path=True, help="The scripts folder."
+    ),
 ]
 AllowFetchOpt = Annotated[
     list[str] | None,
@@ -239,6 +268,9 @@ def serve(
     print_routes(table, url)
     if workers > 1:
         warn_websockets_across_workers(directory, table, workers)
+    from hoody_exec.cli.problems import report_at_start
+
+    watcher = report_at_start(directory, config.env_names, auto_install, reload)
     os.environ[CONFIG_ENV] = config.to_env()
     from hoody_exec.observability.metrics import RUN_DIR_ENV, prepare_run_dir
 
@@ -246,7 +278,13 @@ def serve(
     # workers start; they inherit its path.
     run_dir = prepare_run_dir(directory)
     os.environ[RUN_DIR_ENV] = str(run_dir)
-    run_server(config, run_dir)
+    try:
+        run_server(config, run_dir)
+    finally:
+        if watcher is not None:
+            from hoody_exec.cli.problems import stop_save_watcher
+
+            stop_save_watcher(watcher)
 
 
 def warn_websockets_across_workers(directory: Path, table: RouteTable, workers: int) -> None:
@@ -300,31 +338,28 @@ def run(
     query: Annotated[str, typer.Option(help="Query string, e.g. a=1&b=2.")] = "",
     root: Annotated[
         Path | None,
-        typer.Option(file_okay=False, resolve_path=True, help="Scripts folder (default: FILE's)."),
+        typer.Option(
+            file_okay=False,
+            resolve_path=True,
+            help="Scripts folder (default: the nearest folder above FILE with package.json, "
+            "node_modules or .hoody/, else FILE's own).",
+        ),
     ] = None,
     env: EnvOpt = None,
     allow_fetch: AllowFetchOpt = None,
 ) -> None:
-    """Run FILE once as the server would and print status, headers and body."""
+    """Run FILE once as the server would and print status, headers and body (streamed)."""
+    from hoody_exec.cli.args import headers_of, pairs_of
+    from hoody_exec.cli.checking import scripts_root
     from hoody_exec.cli.once import run_once
 
-    folder = root or file.parent
+    folder = root or scripts_root(file)
     try:
         relative = file.relative_to(folder).as_posix()
     except ValueError:
         raise typer.BadParameter(f"{file} is not inside {folder}", param_hint="--root") from None
-    headers = []
-    for item in header or []:
-        name, sep, value = item.partition(":")
-        if not sep:
-            raise typer.BadParameter(f"{item!r} is not K:V", param_hint="--header")
-        headers.append((name.strip().lower(), value.strip()))
-    params = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"{item!r} is not k=v", param_hint="--param")
-        params[key] = value
+    headers = headers_of(header)
+    params = pairs_of(param, "--param")
     status = run_once(
         folder,
         relative,
@@ -357,7 +392,16 @@ def schedules(directory: DirArg = Path("."), env: EnvOpt = None) -> None:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, resolve_path=True)],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH",
+            exists=True,
+            resolve_path=True,
+            help="Scripts, or folders: every script below them (default: the current folder).",
+            show_default=False,
+        ),
+    ] = None,
     env: EnvOpt = None,
     types: Annotated[
         bool,
@@ -368,8 +412,12 @@ def validate(
     ] = False,
 ) -> None:
     """Check syntax and magic comments; print each problem as file:line: message."""
-    from hoody_exec.cli.checking import type_check_files, validate_files
+    from hoody_exec.cli.checking import expand_paths, type_check_files, validate_files
 
+    files = expand_paths(paths or [Path.cwd()])
+    if not files:
+        typer.echo("hoody-exec: no scripts found (.ts, .tsx, .js, ...)", err=True)
+        raise typer.Exit(1)
     problems = validate_files(files, tuple(env or ()))
     if types:
         problems.extend(type_check_files(files))
@@ -380,5 +428,11 @@ def validate(
     typer.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} OK")
 
 
+app.command("new")(new_command)
+app.command("openapi")(openapi_command)
+app.command("bench")(bench_command)
+
+
 def main() -> None:
-    app()
+    # Also under `python -m hoody_exec.cli`: help and errors name the command users type.
+    app(prog_name="hoody-exec")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
-
-import typer
 
 from hoody_exec.config import ServerConfig
 from hoody_exec.observability import configure_logging
 from hoody_exec.routing import Route, Segment, route_for_file
 from hoody_exec.sdk.store import activate as activate_sdks
 from hoody_exec.server.app import HoodyApp
+from hoody_exec.server.asgi import Message
 from hoody_exec.server.synthetic import SyntheticRequest
 from hoody_exec.webapi import egress
 
@@ -57,6 +57,7 @@ async def _run(
     )
     if not any(name == "host" for name, _ in headers):
         headers = [("host", "localhost"), *headers]
+    printer = StreamPrinter()
     synthetic = SyntheticRequest(
         app,
         Route(pattern, relative, segments),
@@ -66,14 +67,41 @@ async def _run(
         body,
         params,
         query,
+        sink=printer.send,
     )
     try:
-        answer = await synthetic.run()
+        await synthetic.run()
     finally:
         app.runtime.close()
-    typer.echo(f"HTTP {answer.status}")
-    for name, value in answer.headers:
-        typer.echo(f"{name}: {value}")
-    typer.echo("")
-    typer.echo(answer.body.decode("utf-8", errors="replace"))
-    return answer.status
+    printer.finish()
+    return printer.status
+
+
+class StreamPrinter:
+    """Prints the answer as it is sent: status and headers, then each body chunk as
+    it arrives (an event stream shows event by event)."""
+
+    def __init__(self) -> None:
+        self.status = 0
+        self._last = b"\n"
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+            lines = [f"HTTP {self.status}"]
+            lines += [
+                f"{k.decode('latin-1')}: {v.decode('latin-1')}" for k, v in message["headers"]
+            ]
+            self._write(("\n".join(lines) + "\n\n").encode("latin-1"))
+        elif message["type"] == "http.response.body" and message.get("body"):
+            self._write(message["body"])
+
+    def finish(self) -> None:
+        if not self._last.endswith(b"\n"):
+            self._write(b"\n")
+
+    def _write(self, data: bytes) -> None:
+        out = sys.stdout.buffer
+        out.write(data)
+        out.flush()
+        self._last = data[-1:]

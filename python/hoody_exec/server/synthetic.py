@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from hoody_exec.routing import Route, RouteMatch
@@ -41,6 +42,9 @@ class SyntheticRequest:
     # secret, only its digest).
     trusted: bool = False
     body_limit: int | None = None
+    # Given, each message of the answer goes there as it is sent (`hoody-exec run`
+    # prints a stream as it arrives); the answer then carries no body.
+    sink: Callable[[Message], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         announced = ("content-length", "transfer-encoding")
@@ -78,10 +82,12 @@ class SyntheticRequest:
         return {"type": "http.request", "body": self.body, "more_body": False}
 
     async def _send(self, message: Message) -> None:
+        if self.sink is not None:
+            await self.sink(message)
         if message["type"] == "http.response.start":
             self._start = message
             return
-        chunk = message.get("body", b"")
+        chunk = message.get("body", b"") if self.sink is None else b""
         self._size += len(chunk)
         if self.body_limit is None:
             self._chunks.append(chunk)
