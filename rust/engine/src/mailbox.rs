@@ -12,6 +12,7 @@ pub const K_TAKE: i32 = 5;
 pub const K_RANDOM: i32 = 10;
 pub const K_DIGEST: i32 = 11;
 pub const K_HMAC: i32 = 12;
+pub const K_IDNA: i32 = 13;
 
 pub const F_BINARY: i32 = 1;
 pub const F_MORE: i32 = 2;
