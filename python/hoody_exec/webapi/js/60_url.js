@@ -14,7 +14,7 @@
   const SPECIAL_QUERY = (c) => QUERY(c) || c === 0x27;
   const PATH = (c) => QUERY(c) || c === 0x3f || c === 0x60 || c === 0x7b || c === 0x7d;
   const USERINFO = (c) => PATH(c) || c === 0x2f || c === 0x3a || c === 0x3b || c === 0x3d || c === 0x40 ||
-    (c >= 0x5b && c <= 0x5d) || c === 0x7c;
+    (c >= 0x5b && c <= 0x5e) || c === 0x7c;
   const COMPONENT = (c) => USERINFO(c) || (c >= 0x24 && c <= 0x26) || c === 0x2b || c === 0x2c;
   const FORM = (c) => COMPONENT(c) || c === 0x21 || (c >= 0x27 && c <= 0x29) || c === 0x7e;
 
@@ -824,9 +824,9 @@
     toString() { return serialize(this.#r, false); }
     toJSON() { return serialize(this.#r, false); }
     #apply(value, state) {
-      // run the parser with a state override on a copy; keep it only on success
-      const copy = cloneRecord(this.#r);
-      if (basicParse(value, null, copy, state) !== null) this.#r = copy;
+      // NOTE: in place, as the spec runs the state-override parser: a failure late in
+      // the input keeps what was set before it (host "h:65536" sets the host, not the port)
+      basicParse(value, null, this.#r, state);
     }
     static {
       W.urlSetQueryFromParams = (u, q) => { u.#r.query = q; if (q === null) stripTrailingSpacesFromOpaquePath(u.#r); };
