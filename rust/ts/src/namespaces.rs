@@ -25,12 +25,52 @@ use swc_core::ecma::visit::{VisitMut, VisitMutWith};
 type Path = Vec<Atom>;
 
 pub(crate) fn qualify_merged_exports(module: &mut Module, unresolved: Mark) {
+    module.visit_mut_with(&mut Lists { unresolved });
+}
+
+/// Finds the statement lists that declare namespaces: the module's, and (for a
+/// body-style script, whose statements the bundler moved into a function) the
+/// blocks of functions.
+struct Lists {
+    unresolved: Mark,
+}
+
+impl VisitMut for Lists {
+    fn visit_mut_module(&mut self, module: &mut Module) {
+        let decls: Vec<&mut TsModuleDecl> = module
+            .body
+            .iter_mut()
+            .filter_map(namespace_of_mut)
+            .collect();
+        qualify(decls, self.unresolved);
+        module.visit_mut_children_with(self);
+    }
+
+    fn visit_mut_stmts(&mut self, stmts: &mut Vec<Stmt>) {
+        let decls: Vec<&mut TsModuleDecl> = stmts
+            .iter_mut()
+            .filter_map(|s| match s {
+                Stmt::Decl(Decl::TsModule(m)) => Some(&mut **m),
+                _ => None,
+            })
+            .collect();
+        qualify(decls, self.unresolved);
+        stmts.visit_mut_children_with(self);
+    }
+
+    // a namespace's own blocks are `qualify`'s (they hold module items, not statements)
+    fn visit_mut_ts_module_decl(&mut self, _: &mut TsModuleDecl) {}
+}
+
+/// Qualifies the free names in the namespaces declared in one statement list.
+fn qualify(mut decls: Vec<&mut TsModuleDecl>, unresolved: Mark) {
+    if decls.is_empty() {
+        return;
+    }
     let mut exports: HashMap<Path, HashSet<Atom>> = HashMap::new();
     let mut roots: HashMap<Atom, Ident> = HashMap::new();
-    collect(&module.body, &[], &mut exports, &mut roots);
-    // no namespace at all: nothing to qualify
-    if exports.is_empty() {
-        return;
+    for m in &decls {
+        collect_namespace(m, false, &[], &mut exports, &mut roots);
     }
     let mut rewrite = Rewrite {
         exports: &exports,
@@ -38,7 +78,9 @@ pub(crate) fn qualify_merged_exports(module: &mut Module, unresolved: Mark) {
         unresolved,
         scopes: Vec::new(),
     };
-    rewrite.items(&mut module.body);
+    for m in &mut decls {
+        rewrite.namespace(m);
+    }
 }
 
 /// The namespace a module item declares (exported or not), if it is one.
@@ -79,39 +121,46 @@ fn collect(
 ) {
     for item in items {
         if let Some((m, exported)) = namespace_of(item) {
-            let Some(id) = value_namespace(m) else {
-                continue;
-            };
-            if path.is_empty() {
-                roots.entry(id.sym.clone()).or_insert_with(|| id.clone());
-            } else if exported {
-                exports
-                    .entry(path.to_vec())
-                    .or_default()
-                    .insert(id.sym.clone());
-            }
-            let mut inner = path.to_vec();
-            inner.push(id.sym.clone());
-            let mut body = m.body.as_ref();
-            // `namespace A.B { }`: B is an export of A, the block is B's
-            while let Some(TsNamespaceBody::TsNamespaceDecl(nested)) = body {
-                exports
-                    .entry(inner.clone())
-                    .or_default()
-                    .insert(nested.id.sym.clone());
-                inner.push(nested.id.sym.clone());
-                body = Some(&nested.body);
-            }
-            if let Some(TsNamespaceBody::TsModuleBlock(block)) = body {
-                exports.entry(inner.clone()).or_default();
-                collect(&block.body, &inner, exports, roots);
-            }
-        } else if !path.is_empty() {
-            if let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item {
-                let names = exports.entry(path.to_vec()).or_default();
-                declared_names(&e.decl, names);
-            }
+            collect_namespace(m, exported, path, exports, roots);
+        } else if let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) = item {
+            declared_names(&e.decl, exports.entry(path.to_vec()).or_default());
         }
+    }
+}
+
+fn collect_namespace(
+    m: &TsModuleDecl,
+    exported: bool,
+    path: &[Atom],
+    exports: &mut HashMap<Path, HashSet<Atom>>,
+    roots: &mut HashMap<Atom, Ident>,
+) {
+    let Some(id) = value_namespace(m) else {
+        return;
+    };
+    if path.is_empty() {
+        roots.entry(id.sym.clone()).or_insert_with(|| id.clone());
+    } else if exported {
+        exports
+            .entry(path.to_vec())
+            .or_default()
+            .insert(id.sym.clone());
+    }
+    let mut inner = path.to_vec();
+    inner.push(id.sym.clone());
+    let mut body = m.body.as_ref();
+    // `namespace A.B { }`: B is an export of A, the block is B's
+    while let Some(TsNamespaceBody::TsNamespaceDecl(nested)) = body {
+        exports
+            .entry(inner.clone())
+            .or_default()
+            .insert(nested.id.sym.clone());
+        inner.push(nested.id.sym.clone());
+        body = Some(&nested.body);
+    }
+    if let Some(TsNamespaceBody::TsModuleBlock(block)) = body {
+        exports.entry(inner.clone()).or_default();
+        collect(&block.body, &inner, exports, roots);
     }
 }
 
@@ -151,7 +200,6 @@ impl Rewrite<'_> {
         for item in items {
             match namespace_of_mut(item) {
                 Some(m) => self.namespace(m),
-                None if self.scopes.is_empty() => {}
                 None => item.visit_mut_with(self),
             }
         }

@@ -4,6 +4,8 @@
 
 use std::process::Command;
 
+mod common;
+use common::{build, tree};
 use hoody_ts::transpile;
 
 /// Transpiles `src` as `name` and runs it as a module in node; returns what it printed.
@@ -132,4 +134,34 @@ console.log(JSON.stringify([Shapes.area, Shapes.Inner.twice, Shapes.Inner.again,
         "namespaces.ts",
     );
     assert_eq!(printed, r#"[9,18,19,"Red"]"#);
+}
+
+#[test]
+fn namespaces_and_decorators_in_a_body_style_script() {
+    // a script without `export default` is the body of a function: its namespaces
+    // sit in that function's block, not at module level
+    let root = tree(&[(
+        "main.ts",
+        r#"namespace Greeting { export const word = "hello"; }
+namespace Greeting { export function of(name: string) { return `${word} ${name}`; } }
+function shout(fn: (n: string) => string, _ctx: ClassMethodDecoratorContext) { return (n: string) => fn(n).toUpperCase(); }
+class G { @shout greet(n: string) { return Greeting.of(n); } }
+return new G().greet("ada");
+"#,
+    )]);
+    let b = build(&root, "main.ts");
+    let script = format!(
+        "{}\nglobalThis.__hoody_entry.default({{}}).then(v => console.log(JSON.stringify(v)), e => console.log('ERR ' + e.message));\n",
+        b.code
+    );
+    let file = root.join("bundle.js");
+    std::fs::write(&file, script).unwrap();
+    let out = Command::new("node")
+        .arg(&file)
+        .output()
+        .expect("node is installed");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#""HELLO ADA""#
+    );
 }
