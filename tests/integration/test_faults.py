@@ -295,6 +295,25 @@ def test_a_thrown_error_keeps_its_name_and_line(srv: Server) -> None:
     assert (body["error"], body["message"], body["line"]) == ("RangeError", "here", 2)
 
 
+@pytest.mark.parametrize(
+    ("script", "error", "line"),
+    [
+        # raised by the runtime's glue after the script returned: blames the `return`
+        ("return_function", "TypeError", 4),
+        # raised by the prelude's fetch: blames the user's `await fetch(…)`
+        ("fetch_refused", "TypeError", 3),
+    ],
+)
+def test_errors_the_runtime_raises_name_the_users_line(
+    srv: Server, script: str, error: str, line: int
+) -> None:
+    body = srv.client.get(f"/faults/{script}").json()
+    assert (body["error"], body["script"], body["line"]) == (error, f"faults/{script}.ts", line), (
+        body
+    )
+    assert "stack" not in body  # frames (the runtime's too) only under @log-level debug
+
+
 # ---------------------------------------------------------------- slow clients
 
 

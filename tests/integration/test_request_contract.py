@@ -78,4 +78,10 @@ def test_module_style_function_and_fetch_object(client):
 
 def test_helper_import_from_private_folder(client):
     assert client.get("/styles/helper?name=ada").json() == {"greeting": "hello ada"}
+    # TypeScript 5: standard decorators (metadata too) and merged namespaces run
+    assert client.get("/styles/decorated?name=ada").json() == {
+        "text": "hello ada",
+        "calls": ["greet"],
+        "path": "/greet",
+    }
     assert client.get("/styles/_lib/greet").status_code == 404

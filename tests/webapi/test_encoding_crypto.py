@@ -156,3 +156,19 @@ async def test_random_values_and_uuid(env):
           quota, type, crypto.getRandomValues(new Uint8Array(65536)).length])"""
     )
     assert result == [True, True, 100, True, "QuotaExceededError", "TypeMismatchError", 65536]
+
+
+async def test_digest_of_inputs_larger_than_the_host_mailbox(env):
+    # the mailbox is 256 KiB: a 1 MB input arrives in chunks (the algorithm name
+    # with the first), and the digest covers all of them
+    result = await env.js_async(
+        """const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+        const big = new TextEncoder().encode("a".repeat(1000000));
+        const key = await crypto.subtle.importKey("raw", new Uint8Array(300000), {name: "HMAC", hash: "SHA-256"}, false, ["sign"]);
+        return [hex(await crypto.subtle.digest("SHA-256", big)), hex(await crypto.subtle.sign("HMAC", key, big))];"""
+    )
+    assert result == [
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+        # Python: hmac.new(bytes(300000), b"a" * 1000000, hashlib.sha256).hexdigest()
+        "62b30c8f74f49bfdf4eb7e08741bb2b59c53bfacda2fa5ac8926b08896fddc12",
+    ]

@@ -150,3 +150,11 @@ async def test_structured_clone_keeps_error_types(env):
     assert result == [
         "[object Error]", True, "TypeError", "bad", True, "inner", True, "Error", False, "string",
     ]  # fmt: skip
+
+
+async def test_symbol_metadata_is_the_one_lowered_decorators_use(env):
+    # V8 has no Symbol.metadata yet; the decorators the transpiler lowers fall
+    # back to the registered symbol, so `C[Symbol.metadata]` must be that one
+    assert await env.js(
+        'JSON.stringify([typeof Symbol.metadata, Symbol.metadata === Symbol.for("Symbol.metadata")])'
+    ) == ["symbol", True]

@@ -18,6 +18,7 @@ import msgspec
 from hoody_exec.deps.cache import PackageCache
 from hoody_exec.deps.errors import PackageNotFound, RegistryError, RegistryUnreachable
 from hoody_exec.deps.integrity import Integrity, parse_integrity
+from hoody_exec.tls import trust_context
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -126,6 +127,7 @@ class RegistryClient:
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=True,
+            verify=trust_context(),
             transport=transport,
             headers={"user-agent": "hoody-exec (npm installer)"},
         )

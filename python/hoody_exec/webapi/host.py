@@ -35,6 +35,7 @@ import httpcore
 import httpx
 
 from hoody_exec.webapi import credentials, gateway
+from hoody_exec.tls import trust_context
 from hoody_exec.webapi.egress import EgressRefused, GuardedBackend
 from hoody_exec.webapi.gateway_usage import UsageReader, requested_model
 
@@ -156,7 +157,7 @@ def _guarded_transport() -> httpx.AsyncHTTPTransport:
     # egress check where sockets open (webapi/egress.py); httpx's request/response
     # mapping around `_pool` stays as it is.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=trust_context(),  # the operator's CA settings, as the installer
         max_connections=100,  # httpx's own defaults (httpx.Limits)
         max_keepalive_connections=20,
         keepalive_expiry=5.0,
@@ -221,6 +222,8 @@ def _reason(error: BaseException) -> str:
         return f"invalid URL: {error}"
     if isinstance(error, httpx.HTTPError):
         return str(error) or type(error).__name__
+    if isinstance(error, ValueError):
+        return str(error)
     return f"{type(error).__name__}: {error}"
 
 
@@ -299,9 +302,9 @@ async def _run_fetch(
     redirect: str,
     body: bytes | None,
 ) -> None:
-    client = _http_client()
     redirected = False
     try:
+        client = _http_client()  # may fail: unreadable SSL_CERT_FILE / SSL_CERT_DIR
         async with asyncio.timeout(_timeout_for(fetch)):
             for hop in range(LIMITS.max_redirects + 1):
                 content: bytes | AsyncIterator[bytes] | None = body

@@ -13,7 +13,7 @@
   const B = new Uint8Array(sab);
   // Message kinds and flags; the same numbers are in rust/engine/src/mailbox.rs.
   const K_POST = 1, K_REQUEST = 2, K_RESULT = 3, K_ERROR = 4, K_TAKE = 5;
-  const K_RANDOM = 10, K_DIGEST = 11, K_HMAC = 12, K_SOURCE = 13;
+  const K_RANDOM = 10, K_DIGEST = 11, K_HMAC = 12, K_SOURCE = 13, K_IDNA = 14;
   const F_BINARY = 1, F_MORE = 2;
 
   // UTF-8 encoding into a byte array; lone surrogates become U+FFFD.
@@ -104,6 +104,10 @@
     },
     randomBytes(n) { return syncCall(K_RANDOM, "", "", n >>> 0); },
     digest(alg, data) { return syncCall(K_DIGEST, String(alg), asBytes(data) || new Uint8Array(0), 0); },
+    // UTS #46 ToASCII as the URL Standard's "domain to ASCII" (null: not a valid domain)
+    domainToASCII(domain) {
+      try { return String.fromCharCode.apply(null, syncCall(K_IDNA, "", String(domain), 0)); } catch { return null; }
+    },
     hmac(alg, key, data) {
       const k = asBytes(key), d = asBytes(data);
       const both = new Uint8Array(k.length + d.length);

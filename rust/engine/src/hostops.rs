@@ -1,5 +1,6 @@
 //! Synchronous host operations, answered inside the V8 callback without a thread
-//! hop: secure random bytes, digests and HMACs for `crypto`.
+//! hop: secure random bytes, digests and HMACs for `crypto`, and UTS #46 domain
+//! names for `URL` (the mapping tables are large; the `idna` crate has them).
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -58,6 +59,19 @@ pub fn hmac(alg: &str, key: &[u8], data: &[u8]) -> Result<Vec<u8>, OpError> {
         "SHA-512" => run::<Hmac<Sha512>>(key, data),
         _ => return Err(unsupported(alg)),
     })
+}
+
+/// The URL Standard's "domain to ASCII" (UTS #46 ToASCII, non-transitional,
+/// CheckBidi and CheckJoiners on, CheckHyphens and STD3 rules off).
+pub fn domain_to_ascii(domain: &[u8]) -> Result<Vec<u8>, OpError> {
+    idna::domain_to_ascii_cow(domain, idna::AsciiDenyList::URL)
+        .map(|ascii| ascii.into_owned().into_bytes())
+        .map_err(|_| {
+            OpError::Type(format!(
+                "{:?} is not a valid domain name (UTS #46)",
+                String::from_utf8_lossy(domain)
+            ))
+        })
 }
 
 fn unsupported(alg: &str) -> OpError {

@@ -386,7 +386,14 @@ impl Inner {
         let mailbox = unsafe { Mailbox::new(mb.bytes_ptr(), mb.len) };
         let kind = mailbox.word(H_KIND);
         match kind {
-            K_RANDOM | K_DIGEST | K_HMAC => self.sync_op(&mailbox, kind),
+            // NOTE: an input larger than the mailbox (a 1 MB digest) arrives in several
+            // chunks; the op runs on the last one, the earlier ones only accumulate.
+            K_RANDOM | K_DIGEST | K_HMAC | K_IDNA => match self.receive_chunk(&mailbox) {
+                Some((kind, _, alg, data)) => {
+                    self.sync_op(&mailbox, kind, &alg, &data.into_bytes())
+                }
+                None => mailbox.reply(STATUS_OK, &[]),
+            },
             K_TAKE => self.take_binary(&mailbox),
             K_SOURCE => source_op(&mailbox),
             K_POST | K_REQUEST | K_RESULT | K_ERROR => {
@@ -429,15 +436,14 @@ impl Inner {
         Some(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
     }
 
-    fn sync_op(&self, mailbox: &Mailbox, kind: i32) {
-        let (op, data) = mailbox.message();
-        let alg = String::from_utf8_lossy(op);
+    fn sync_op(&self, mailbox: &Mailbox, kind: i32, alg: &str, data: &[u8]) {
         let result = match kind {
             K_RANDOM => hostops::random_bytes(mailbox.word(H_EXTRA).max(0) as usize),
-            K_DIGEST => hostops::digest(&alg, data),
+            K_DIGEST => hostops::digest(alg, data),
+            K_IDNA => hostops::domain_to_ascii(data),
             _ => {
                 let split = (mailbox.word(H_EXTRA).max(0) as usize).min(data.len());
-                hostops::hmac(&alg, &data[..split], &data[split..])
+                hostops::hmac(alg, &data[..split], &data[split..])
             }
         };
         match result {

@@ -13,6 +13,7 @@ pub const K_RANDOM: i32 = 10;
 pub const K_DIGEST: i32 = 11;
 pub const K_HMAC: i32 = 12;
 pub const K_SOURCE: i32 = 13;
+pub const K_IDNA: i32 = 14;
 
 pub const F_BINARY: i32 = 1;
 pub const F_MORE: i32 = 2;

@@ -72,7 +72,7 @@ impl SourceMaps {
             .unwrap_or_default();
         let mut err = self.error_from_parts(&name, &message, &stack);
         if err.filename.is_none() {
-            if let Some((file, line)) = location {
+            if let Some((file, line)) = location.filter(|(file, _)| !is_runtime(file)) {
                 let column = caret.find('^').map(|c| c as u32 + 1).unwrap_or(1);
                 let pos = Position { file, line, column };
                 let mapped = self.map(&pos).unwrap_or(pos);
@@ -91,7 +91,9 @@ impl SourceMaps {
     }
 
     /// Rewrites every `at … (file:line:col)` frame that a map covers; returns the
-    /// first frame in mapped code (else the first frame) as the error's position.
+    /// first frame in mapped code (else the first frame outside the runtime's own
+    /// `hoody:` files) as the error's position: an error the runtime raises for the
+    /// user's call blames the user's line, never the prelude or the glue.
     fn map_stack(&self, stack: &str) -> (String, Option<Position>) {
         let mut out = Vec::new();
         let mut first_mapped = None;
@@ -111,12 +113,19 @@ impl SourceMaps {
                 }
                 None => {
                     out.push(line.to_owned());
-                    first_any.get_or_insert(pos);
+                    if !is_runtime(&pos.file) {
+                        first_any.get_or_insert(pos);
+                    }
                 }
             }
         }
         (out.join("\n"), first_mapped.or(first_any))
     }
+}
+
+/// The runtime's own sources (prelude, glue) are evaluated as `hoody:…` files.
+fn is_runtime(file: &str) -> bool {
+    file.starts_with("hoody:")
 }
 
 /// `file:12: Error: boom` → (Some((file, 12)), "Error: boom").
@@ -173,6 +182,33 @@ fn parse_frame(line: &str) -> Option<(String, Position, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_runtime_files_are_never_the_position() {
+        let maps = SourceMaps::default();
+        let e = maps.error_from_parts(
+            "TypeError",
+            "fetch failed: refused",
+            "TypeError: fetch failed: refused\n    at wrap (hoody:webapi/prelude.js:3301:12)\n    \
+             at async handler (user.js:4:15)",
+        );
+        assert_eq!(
+            (e.filename.as_deref(), e.line, e.column),
+            (Some("user.js"), Some(4), Some(15))
+        );
+        let only_runtime = maps.error_from_parts(
+            "TypeError",
+            "a script cannot return a function",
+            "TypeError: x\n    at toResponse (hoody:runtime/dispatch.js:423:13)",
+        );
+        assert_eq!(only_runtime.filename, None);
+        assert!(only_runtime
+            .stack
+            .contains("hoody:runtime/dispatch.js:423:13"));
+        let text = maps
+            .error_from_exception_text("hoody:webapi/prelude.js:12: TypeError: boom\nsrc\n  ^\n");
+        assert_eq!(text.filename, None);
+    }
 
     #[test]
     fn frames_are_parsed() {

@@ -8,6 +8,7 @@
 //!   (format: docs/architecture.md, "Bundle format").
 //!
 //! Module map: `errors` (syntax errors, code frames), `pipeline` (swc stages),
+//! `namespaces` (merged namespaces' exports, qualified),
 //! `imports` (find/rewrite specifiers), `resolve` (relative specifier → file),
 //! `packages` (node_modules: package.json `exports`/`imports`, main fields, the
 //! `browser` field; built-ins), `manifest` (order-keeping package.json),
@@ -20,6 +21,7 @@ mod bundle;
 mod errors;
 mod imports;
 mod manifest;
+mod namespaces;
 mod packages;
 mod pipeline;
 mod resolve;

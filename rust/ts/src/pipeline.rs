@@ -18,12 +18,13 @@ use swc_core::ecma::transforms::base::fixer::fixer;
 use swc_core::ecma::transforms::base::helpers::inject_helpers;
 use swc_core::ecma::transforms::base::hygiene::hygiene;
 use swc_core::ecma::transforms::base::resolver;
-use swc_core::ecma::transforms::proposal::decorators;
+use swc_core::ecma::transforms::proposal::{decorator_2023_11, decorators};
 use swc_core::ecma::transforms::react;
 use swc_core::ecma::transforms::typescript;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::errors::{SyntaxIssue, TranspileErrors};
+use crate::namespaces;
 
 /// The marks `resolver` used for one module.
 #[derive(Clone, Copy)]
@@ -281,8 +282,8 @@ pub(crate) fn issue_at(
 }
 
 /// Resolves scopes and removes everything TypeScript adds to JavaScript:
-/// types, enums and namespaces (lowered), parameter properties, legacy
-/// decorators, and JSX (to `React.createElement`) for .tsx/.jsx files.
+/// types, enums and namespaces (lowered), parameter properties, decorators
+/// (TC39, or legacy for files with parameter decorators), and JSX (to `React.createElement`) for .tsx/.jsx files.
 pub(crate) fn strip_types(
     module: Module,
     cm: &Lrc<SourceMap>,
@@ -297,14 +298,23 @@ pub(crate) fn strip_types(
         ..Default::default()
     };
     resolver(marks.unresolved, marks.top_level, true).process(&mut program);
+    if let Program::Module(module) = &mut program {
+        namespaces::qualify_merged_exports(module, marks.unresolved);
+    }
     // NOTE: the decorators pass walks the whole tree; skip it when the parser saw none.
-    if has_decorators(&program) {
-        decorators::decorators(decorators::Config {
+    match find_decorators(&program) {
+        Decorators::None => {}
+        // TypeScript 5's default (no `experimentalDecorators`), as in Deno: TC39
+        // decorators with `context.addInitializer` and `context.metadata`.
+        Decorators::Standard => decorator_2023_11::decorator_2023_11().process(&mut program),
+        // Parameter decorators exist only in the legacy (experimentalDecorators)
+        // form, so a file that has one is written for it.
+        Decorators::Legacy => decorators::decorators(decorators::Config {
             legacy: true,
             emit_metadata: false,
             use_define_for_class_fields: true,
         })
-        .process(&mut program);
+        .process(&mut program),
     }
     if dialect.jsx() {
         typescript::tsx(
@@ -331,14 +341,33 @@ pub(crate) fn strip_types(
     program.expect_module()
 }
 
-fn has_decorators(program: &Program) -> bool {
-    struct Find(bool);
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Decorators {
+    None,
+    Standard,
+    Legacy,
+}
+
+fn find_decorators(program: &Program) -> Decorators {
+    struct Find(Decorators);
     impl Visit for Find {
         fn visit_decorator(&mut self, _: &swc_core::ecma::ast::Decorator) {
-            self.0 = true;
+            self.0 = self.0.max(Decorators::Standard);
+        }
+        fn visit_param(&mut self, param: &swc_core::ecma::ast::Param) {
+            if !param.decorators.is_empty() {
+                self.0 = Decorators::Legacy;
+            }
+            param.visit_children_with(self);
+        }
+        fn visit_ts_param_prop(&mut self, param: &swc_core::ecma::ast::TsParamProp) {
+            if !param.decorators.is_empty() {
+                self.0 = Decorators::Legacy;
+            }
+            param.visit_children_with(self);
         }
     }
-    let mut find = Find(false);
+    let mut find = Find(Decorators::None);
     program.visit_with(&mut find);
     find.0
 }

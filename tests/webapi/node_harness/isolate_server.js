@@ -24,6 +24,7 @@ const host = {
   randomBytes: (n) => U8(crypto.randomBytes(n)),
   digest: (alg, d) => U8(crypto.createHash(algName(alg)).update(toBuf(d)).digest()),
   hmac: (alg, k, d) => U8(crypto.createHmac(algName(alg), toBuf(k)).update(toBuf(d)).digest()),
+  domainToASCII: (d) => require("url").domainToASCII(d) || null,
 };
 vm.runInContext("globalThis.__hoody = {}", ctx);
 ctx.__hoody.host = host;

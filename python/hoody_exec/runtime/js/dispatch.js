@@ -450,8 +450,8 @@
       for await (const value of result) body += sseEvent(value);
       return { status: 200, headers, body, body_base64: false };
     }
-    if (typeof result === "function" || typeof result === "symbol" || typeof result === "bigint") {
-      throw new TypeError(`a script cannot return a ${typeof result}; return an object, a string, bytes or a Response`);
+    if (unreturnable(result)) {
+      throw returnedError(result, `a script cannot return a ${typeof result}; return an object, a string, bytes or a Response`);
     }
     return {
       status: 200, headers: [["content-type", "application/json"]],
@@ -571,6 +571,28 @@
     return value;
   }
   Object.defineProperty(globalThis, "__hoody_thrown", { value: recordThrown });
+  // Likewise a body-style script's own `return value` (rust/ts bundle/throws.rs):
+  // a value no response can carry keeps its site, so the error names the user's
+  // line instead of this file's.
+  const unreturnable = (v) => typeof v === "function" || typeof v === "symbol" || typeof v === "bigint";
+  let lastReturned = null;
+  function recordReturned(value) {
+    if (unreturnable(value)) {
+      const site = {};
+      Error.captureStackTrace(site, recordReturned);
+      lastReturned = { value, stack: site.stack };
+    }
+    return value;
+  }
+  Object.defineProperty(globalThis, "__hoody_returned", { value: recordReturned });
+  function returnedError(value, message) {
+    const error = new TypeError(message);
+    if (lastReturned !== null && Object.is(lastReturned.value, value)) {
+      error.stack = ["TypeError: " + message, ...String(lastReturned.stack).split("\n").slice(1)].join("\n");
+    }
+    lastReturned = null;
+    return error;
+  }
   function thrownValue(value) {
     const message = "Uncaught " + shown(value);
     let stack = "";

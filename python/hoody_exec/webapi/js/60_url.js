@@ -1,6 +1,6 @@
 // URL and URLSearchParams per the WHATWG URL Standard (basic URL parser, host
-// parsing incl. IPv4 number forms, IPv6 compression, opaque hosts, a minimal
-// UTS #46 ToASCII with punycode for non-ASCII domains).
+// parsing incl. IPv4 number forms, IPv6 compression, opaque hosts,
+// UTS #46 ToASCII through the host).
 (function () {
   "use strict";
   const W = globalThis.__hoody._w;
@@ -12,9 +12,9 @@
   const FRAGMENT = (c) => C0(c) || c === 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x60;
   const QUERY = (c) => C0(c) || c === 0x20 || c === 0x22 || c === 0x23 || c === 0x3c || c === 0x3e;
   const SPECIAL_QUERY = (c) => QUERY(c) || c === 0x27;
-  const PATH = (c) => QUERY(c) || c === 0x3f || c === 0x5e || c === 0x60 || c === 0x7b || c === 0x7d;
+  const PATH = (c) => QUERY(c) || c === 0x3f || c === 0x60 || c === 0x7b || c === 0x7d;
   const USERINFO = (c) => PATH(c) || c === 0x2f || c === 0x3a || c === 0x3b || c === 0x3d || c === 0x40 ||
-    (c >= 0x5b && c <= 0x5d) || c === 0x7c;
+    (c >= 0x5b && c <= 0x5e) || c === 0x7c;
   const COMPONENT = (c) => USERINFO(c) || (c >= 0x24 && c <= 0x26) || c === 0x2b || c === 0x2c;
   const FORM = (c) => COMPONENT(c) || c === 0x21 || (c >= 0x27 && c <= 0x29) || c === 0x7e;
 
@@ -56,69 +56,15 @@
   }
   const pctDecodeString = (s) => pctDecodeBytes(utf8Encode(s));
 
-  // ------------------------------------------------------------------ punycode (RFC 3492)
-  function punycodeEncode(input) {
-    const cps = Array.from(input, (ch) => ch.codePointAt(0));
-    const base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700;
-    let n = 128, delta = 0, bias = 72;
-    let output = "";
-    for (const c of cps) if (c < 0x80) output += String.fromCharCode(c);
-    const b = output.length;
-    let h = b;
-    if (b > 0) output += "-";
-    const digit = (d) => String.fromCharCode(d + 22 + 75 * (d < 26));
-    const adapt = (delta, numPoints, first) => {
-      delta = first ? Math.floor(delta / damp) : delta >> 1;
-      delta += Math.floor(delta / numPoints);
-      let k = 0;
-      while (delta > ((base - tMin) * tMax) >> 1) { delta = Math.floor(delta / (base - tMin)); k += base; }
-      return k + Math.floor(((base - tMin + 1) * delta) / (delta + skew));
-    };
-    while (h < cps.length) {
-      let m = 0x7fffffff;
-      for (const c of cps) if (c >= n && c < m) m = c;
-      delta += (m - n) * (h + 1);
-      n = m;
-      for (const c of cps) {
-        if (c < n) delta++;
-        if (c === n) {
-          let q = delta;
-          for (let k = base; ; k += base) {
-            const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
-            if (q < t) break;
-            output += digit(t + ((q - t) % (base - t)));
-            q = Math.floor((q - t) / (base - t));
-          }
-          output += digit(q);
-          bias = adapt(delta, h + 1, h === b);
-          delta = 0;
-          h++;
-        }
-      }
-      delta++;
-      n++;
-    }
-    return output;
-  }
-  W.punycodeEncode = punycodeEncode;
-
-  // UTS #46 "ignored" code points (a subset that matters in practice)
-  const IGNORED = /[\u00ad\u034f\u180b-\u180d\u200b\u2060\ufe00-\ufe0f\ufeff]/g;
+  // ------------------------------------------------------------------ domain to ASCII
+  // UTS #46 needs Unicode's IDNA mapping and validity tables: the host (Rust's idna
+  // crate) runs it. Plain ASCII without a punycode label only needs lower-casing.
+  const host = W.host;
+  const PLAIN_ASCII = /^[\x00-\x7f]*$/;
+  const PUNYCODE_LABEL = /(^|[.])xn--/i;
   function domainToASCII(domain) {
-    let d = domain;
-    // ASCII fast path: only lower-casing applies
-    if (/^[\x00-\x7f]*$/.test(d)) {
-      d = d.toLowerCase();
-    } else {
-      d = d.replace(IGNORED, "");
-      try { d = d.normalize("NFKC"); } catch (_) { /* no ICU */ }
-      d = d.toLowerCase();
-      try { d = d.normalize("NFC"); } catch (_) { /* no ICU */ }
-      d = d.replace(/[\u3002\uff0e\uff61]/g, ".");
-      d = d.split(".").map((label) => (/^[\x00-\x7f]*$/.test(label) ? label : "xn--" + punycodeEncode(label))).join(".");
-    }
-    if (d === "") return null;
-    return d;
+    const d = PLAIN_ASCII.test(domain) && !PUNYCODE_LABEL.test(domain) ? domain.toLowerCase() : host.domainToASCII(domain);
+    return d === "" ? null : d;
   }
 
   // ------------------------------------------------------------------ hosts
@@ -878,9 +824,9 @@
     toString() { return serialize(this.#r, false); }
     toJSON() { return serialize(this.#r, false); }
     #apply(value, state) {
-      // run the parser with a state override on a copy; keep it only on success
-      const copy = cloneRecord(this.#r);
-      if (basicParse(value, null, copy, state) !== null) this.#r = copy;
+      // NOTE: in place, as the spec runs the state-override parser: a failure late in
+      // the input keeps what was set before it (host "h:65536" sets the host, not the port)
+      basicParse(value, null, this.#r, state);
     }
     static {
       W.urlSetQueryFromParams = (u, q) => { u.#r.query = q; if (q === null) stripTrailingSpacesFromOpaquePath(u.#r); };

@@ -371,10 +371,26 @@
         try { Object.defineProperty(e, "code", { value: found[1], configurable: true, writable: true }); } catch (_) { /* frozen */ }
       }
     }
-    return new TypeError(whole ? msg : "fetch failed: " + msg, { cause: e });
+    const error = new TypeError(whole ? msg : "fetch failed: " + msg, { cause: e });
+    failures.add(error);
+    return error;
+  }
+  const failures = new WeakSet();
+
+  // NOTE: async on purpose. A failure arrives from the host in a promise callback,
+  // whose stack is only the prelude's; re-captured here, in the resumed async
+  // function, the stack continues through the caller's awaits (V8's async stack
+  // traces), so the error names the user's line.
+  async function fetch(input, init = undefined) {
+    try {
+      return await startFetch(input, init);
+    } catch (e) {
+      if (failures.has(e)) Error.captureStackTrace(e);
+      throw e;
+    }
   }
 
-  function fetch(input, init = undefined) {
+  function startFetch(input, init) {
     let request;
     try {
       request = new Request(input, init);

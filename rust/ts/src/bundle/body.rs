@@ -134,6 +134,7 @@ pub(crate) fn wrap_body(
             decls,
         }))));
     }
+    super::throws::record_return_sites(&mut body);
     stmts.push(Stmt::Block(BlockStmt {
         span: DUMMY_SP,
         ctxt: SyntaxContext::empty(),
