@@ -17,6 +17,16 @@
   const reflectGopd = Reflect.getOwnPropertyDescriptor;
   const define = Object.defineProperty;
   const UNLOADED = 0, LOADING = 1, LOADED = 2;
+
+  // ------------------------------------------------------------------ Symbol.metadata
+  // Decorator metadata (TC39, TypeScript 5.2+, Deno): V8 has no Symbol.metadata yet.
+  // NOTE: here in the loader, not in a lazy family: it is a property of Symbol, not
+  // a global whose first read could load a family, and decorators run first thing.
+  // The registered symbol is the one the lowered decorators fall back to, so
+  // `C[Symbol.metadata]` finds what `context.metadata` collected.
+  if (typeof Symbol.metadata !== "symbol") {
+    Object.defineProperty(Symbol, "metadata", { value: Symbol.for("Symbol.metadata"), writable: false, enumerable: false, configurable: false });
+  }
   const state = families.map(() => UNLOADED);
   const globalOwner = new Map(); // global name -> family index (the last that installs it)
   const hoodyOwner = new Map(); // __hoody key -> family index

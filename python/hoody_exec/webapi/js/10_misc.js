@@ -1,16 +1,8 @@
-// Symbol.metadata, queueMicrotask, structuredClone, performance.
+// queueMicrotask, structuredClone, performance.
 (function () {
   "use strict";
   const W = globalThis.__hoody._w;
   const { DOMException } = W;
-
-  // ------------------------------------------------------------------ Symbol.metadata
-  // Decorator metadata (TC39, TypeScript 5.2+, Deno): V8 has no Symbol.metadata yet.
-  // The registered symbol is the one the lowered decorators fall back to, so
-  // `C[Symbol.metadata]` finds what `context.metadata` collected.
-  if (typeof Symbol.metadata !== "symbol") {
-    Object.defineProperty(Symbol, "metadata", { value: Symbol.for("Symbol.metadata"), writable: false, enumerable: false, configurable: false });
-  }
 
   // ------------------------------------------------------------------ queueMicrotask
   const resolved = Promise.resolve();
