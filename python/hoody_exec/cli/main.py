@@ -168,7 +168,7 @@ def serve(
         typer.Option(
             envvar=AI_BASE_URL_ENV,
             help="OpenAI-compatible gateway for @ai scripts (https://openrouter.ai/api/v1, "
-            "http://127.0.0.1:11434/v1, …); without it @ai scripts answer 503.",
+            "http://127.0.0.1:11434/v1 and the like); without it @ai scripts answer 503.",
         ),
     ] = None,
     ai_api_key_env: Annotated[

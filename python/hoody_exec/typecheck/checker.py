@@ -237,7 +237,8 @@ class TypeChecker:
             return COMPILER_OPTIONS
         modules = os.path.join(self.ai_sdk, "node_modules")
         paths = {name: [os.path.join(modules, name)] for name in PROVIDED_PACKAGES}
-        return {**COMPILER_OPTIONS, "paths": paths}
+        # NOTE: added to the `sdk:*` mapping of the shared options, never replacing it.
+        return {**COMPILER_OPTIONS, "paths": {**COMPILER_OPTIONS["paths"], **paths}}
 
     async def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -34,8 +34,8 @@ from typing import Any, Protocol
 import httpcore
 import httpx
 
-from hoody_exec.webapi import credentials, gateway
 from hoody_exec.tls import trust_context
+from hoody_exec.webapi import credentials, gateway
 from hoody_exec.webapi.egress import EgressRefused, GuardedBackend
 from hoody_exec.webapi.gateway_usage import UsageReader, requested_model
 
