@@ -3,7 +3,7 @@
 //! termination and teardown.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,9 @@ const BOOTSTRAP: &str = include_str!("bootstrap.js");
 /// The op of the host message that reports an isolate ended with no call waiting
 /// (data: JSON with `reason`, `label` and the limit).
 pub const FAULT_OP: &str = "hoody.fault";
+
+static FIRST_CONTEXT: Mutex<()> = Mutex::new(());
+static FIRST_CONTEXT_MADE: AtomicBool = AtomicBool::new(false);
 
 const ALIVE: u8 = 0;
 const TERMINATED: u8 = 1;
@@ -116,8 +119,21 @@ impl MrIsolate {
     /// pump thread it starts inherits the caller's protection keys.
     pub fn create(api: &'static MiniRacerApi, config: &IsolateConfig) -> Result<Self, EngineError> {
         threads::require_engine_thread("mr_init_context")?;
-        // SAFETY: V8 is initialised (runtime::start) before the library is handed out.
-        let ctx = unsafe { (api.init_context)(registry::on_callback) };
+        // SAFETY (both calls): V8 is initialised (runtime::start) before the library
+        // is handed out.
+        let ctx = if FIRST_CONTEXT_MADE.load(Ordering::Acquire) {
+            unsafe { (api.init_context)(registry::on_callback) }
+        } else {
+            // NOTE: V8 sets up its process-wide memory pools while the first context is
+            // made; two filler threads doing that at once hit a fatal check
+            // (`!IsConfigurablePoolInitialized()`), so creations wait for the first.
+            let _first = FIRST_CONTEXT.lock();
+            let ctx = unsafe { (api.init_context)(registry::on_callback) };
+            if ctx != 0 {
+                FIRST_CONTEXT_MADE.store(true, Ordering::Release);
+            }
+            ctx
+        };
         if ctx == 0 {
             return Err(EngineError::Create(
                 "mr_init_context returned no context".into(),
